@@ -1,0 +1,25 @@
+import { messagingTablesMigration } from '@closeloop/messaging';
+import { RuntimeModule } from '@closeloop/runtime';
+import { type DynamicModule, Module } from '@nestjs/common';
+
+import type { IdentityConfig } from './config/identity.config';
+import { DirectoryModule } from './directory/directory.module';
+import { CreateAccounts1732190000000 } from './migrations/1732190000000-create-accounts';
+import { ProvisioningModule } from './provisioning/provisioning.module';
+
+export const IDENTITY_SERVICE = {
+  name: 'identity-domain',
+  schema: 'identity',
+  consumerGroup: 'closeloop.identity-domain',
+  migrations: [messagingTablesMigration('identity', 1732180000000), CreateAccounts1732190000000],
+};
+
+@Module({})
+export class AppModule {
+  static register(config: IdentityConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [RuntimeModule.forRoot(IDENTITY_SERVICE, config), DirectoryModule.register(config.SIMULATOR_FAULTS), ProvisioningModule],
+    };
+  }
+}

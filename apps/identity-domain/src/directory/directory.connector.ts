@@ -1,0 +1,30 @@
+/** The identity directory (IAM) as the identity domain sees it. A real connector replaces the simulator. */
+export interface DirectoryAccount {
+  readonly accountId: string;
+  readonly employeeId: string;
+  readonly email: string;
+  readonly enabled: boolean;
+  readonly groups: readonly string[];
+}
+
+export interface NewAccount {
+  readonly employeeId: string;
+  readonly email: string;
+  readonly displayName: string;
+}
+
+export interface DirectoryConnector {
+  /** Creates and enables the account, or returns the existing one: repeating it creates no duplicate. */
+  ensureAccount(account: NewAccount): Promise<{ accountId: string }>;
+  /** Adds the account to each group it is not in yet. */
+  ensureGroups(accountId: string, employeeId: string, groups: readonly string[]): Promise<void>;
+  /** Reads the account back from the directory. */
+  readAccount(accountId: string): Promise<DirectoryAccount | null>;
+}
+
+export const DIRECTORY_CONNECTOR = Symbol('DIRECTORY_CONNECTOR');
+
+/** The directory refused the change; the reason is the directory's own message. */
+export class DirectoryRejectedError extends Error {
+  override name = 'DirectoryRejectedError';
+}

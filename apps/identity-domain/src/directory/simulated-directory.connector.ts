@@ -1,0 +1,54 @@
+import { pause, SimulatorFaults } from '@closeloop/runtime';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+import { type DirectoryAccount, type DirectoryConnector, DirectoryRejectedError, type NewAccount } from './directory.connector';
+
+/**
+ * A simulated identity directory, persisted in the service's schema. Like a remote system, it
+ * commits on its own, outside the caller's transaction. Faults come from `SimulatorFaults`.
+ */
+@Injectable()
+export class SimulatedDirectoryConnector implements DirectoryConnector {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly faults: SimulatorFaults,
+  ) {}
+
+  async ensureAccount(account: NewAccount): Promise<{ accountId: string }> {
+    const faults = this.faults.for(account.employeeId);
+    await pause(faults.latencyMs);
+    if (faults.failProvisioning) throw new DirectoryRejectedError(`directory refused account ${account.employeeId}: simulated provisioning fault`);
+    const accountId = `u-${account.employeeId}`;
+    // With readBackDisagrees the directory answers success but leaves the account disabled.
+    await this.dataSource.query(
+      `INSERT INTO identity.sim_directory_users (account_id, employee_id, email, display_name, enabled)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (account_id) DO UPDATE SET enabled = EXCLUDED.enabled`,
+      [accountId, account.employeeId, account.email, account.displayName, !faults.readBackDisagrees],
+    );
+    return { accountId };
+  }
+
+  async ensureGroups(accountId: string, employeeId: string, groups: readonly string[]): Promise<void> {
+    await pause(this.faults.for(employeeId).latencyMs);
+    if (groups.length === 0) return;
+    await this.dataSource.query(
+      `INSERT INTO identity.sim_directory_group_members (account_id, group_name)
+       SELECT $1, g FROM unnest($2::text[]) AS g ON CONFLICT DO NOTHING`,
+      [accountId, [...groups]],
+    );
+  }
+
+  async readAccount(accountId: string): Promise<DirectoryAccount | null> {
+    const [user] = await this.dataSource.query(
+      `SELECT u.account_id, u.employee_id, u.email, u.enabled,
+              coalesce(array_agg(m.group_name ORDER BY m.group_name) FILTER (WHERE m.group_name IS NOT NULL), '{}') AS groups
+       FROM identity.sim_directory_users u LEFT JOIN identity.sim_directory_group_members m USING (account_id)
+       WHERE u.account_id = $1 GROUP BY u.account_id`,
+      [accountId],
+    );
+    if (!user) return null;
+    return { accountId: user.account_id, employeeId: user.employee_id, email: user.email, enabled: user.enabled, groups: user.groups };
+  }
+}

@@ -1,0 +1,15 @@
+import { JourneyRequestedV1 } from '@closeloop/contracts';
+import { type EventBatch, EventHandlers } from '@closeloop/messaging';
+import { EventPattern, Payload } from '@nestjs/microservices';
+
+import { ProvisioningService } from './provisioning.service';
+
+@EventHandlers()
+export class JourneyRequestedHandler {
+  constructor(private readonly provisioning: ProvisioningService) {}
+
+  @EventPattern(JourneyRequestedV1.topic)
+  async onJourneyRequested(@Payload() batch: EventBatch<JourneyRequestedV1>): Promise<void> {
+    await this.provisioning.provisionAccounts(batch.events);
+  }
+}

@@ -1,0 +1,77 @@
+import { AccountFailedV1, AccountVerifiedV1, buildEvent, causedBy, type JourneyRequestedV1 } from '@closeloop/contracts';
+import { Inbox, Outbox, type OutgoingEvent, outgoing } from '@closeloop/messaging';
+import { createLogger } from '@closeloop/observability';
+import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+import { DIRECTORY_CONNECTOR, type DirectoryConnector, DirectoryRejectedError } from '../directory/directory.connector';
+import { AccountRepository, type AccountRecord } from './account.repository';
+import { type AccountDecision, decideAccount } from './provisioning.domain';
+
+const PRODUCER = 'identity-domain';
+
+@Injectable()
+export class ProvisioningService {
+  private readonly logger = createLogger(ProvisioningService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accounts: AccountRepository,
+    private readonly outbox: Outbox,
+    private readonly inbox: Inbox,
+    @Inject(DIRECTORY_CONNECTOR) private readonly directory: DirectoryConnector,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  /**
+   * Creates each requested account with its groups, reads it back, and reports the verified or
+   * failed result. One transaction for the batch: inbox, account records and outgoing events.
+   * The directory calls are idempotent, so a batch retried after a crash does only what is missing.
+   */
+  async provisionAccounts(events: readonly JourneyRequestedV1[]): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
+      const todo = events.filter((e) => fresh.has(e.eventId));
+      const handled = await this.accounts.existing(manager, todo.map((e) => e.requestId));
+      const records: AccountRecord[] = [];
+      const out: OutgoingEvent[] = [];
+      for (const event of todo) {
+        if (handled.has(event.requestId)) continue;
+        const decision = await this.provision(event);
+        const now = this.clock.now();
+        const identity = { eventId: this.ids.next(), occurredAt: now };
+        const context = causedBy(event, PRODUCER);
+        const { employeeId } = event.payload.subject;
+        if (decision.kind === 'verified') {
+          records.push({ requestId: event.requestId, employeeId, accountId: decision.accountId, status: 'verified', groups: decision.groups, failure: null, updatedAt: now });
+          out.push(
+            outgoing(
+              AccountVerifiedV1,
+              buildEvent(AccountVerifiedV1, context, { accountId: decision.accountId, employeeId, enabled: true, groups: [...decision.groups], verifiedAt: now.toISOString() }, identity),
+            ),
+          );
+        } else {
+          records.push({ requestId: event.requestId, employeeId, accountId: null, status: 'failed', groups: event.payload.groups, failure: { code: decision.code, reason: decision.reason }, updatedAt: now });
+          out.push(outgoing(AccountFailedV1, buildEvent(AccountFailedV1, context, { step: 'identity', code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
+        }
+        this.logger.info({ requestId: event.requestId, eventId: event.eventId, result: decision.kind }, 'account step done');
+      }
+      await this.accounts.saveAll(manager, records);
+      await this.outbox.add(manager, out);
+    });
+  }
+
+  private async provision(event: JourneyRequestedV1): Promise<AccountDecision> {
+    const { subject, groups } = event.payload;
+    try {
+      const { accountId } = await this.directory.ensureAccount(subject);
+      await this.directory.ensureGroups(accountId, subject.employeeId, groups);
+      return decideAccount(groups, await this.directory.readAccount(accountId));
+    } catch (error) {
+      if (error instanceof DirectoryRejectedError) return { kind: 'failed', code: 'PROVISIONING_FAILED', reason: error.message };
+      throw error;
+    }
+  }
+}

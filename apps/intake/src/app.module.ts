@@ -1,0 +1,27 @@
+import { messagingTablesMigration } from '@closeloop/messaging';
+import { RuntimeModule } from '@closeloop/runtime';
+import { type DynamicModule, Module } from '@nestjs/common';
+
+import { INTAKE_CONFIG, type IntakeConfig } from './config/intake.config';
+import { JourneyEntity } from './journeys/journey.entity';
+import { JourneysModule } from './journeys/journeys.module';
+import { CreateJourneys1732190000000 } from './migrations/1732190000000-create-journeys';
+
+export const INTAKE_SERVICE = {
+  name: 'intake',
+  schema: 'intake',
+  consumerGroup: 'closeloop.intake',
+  migrations: [messagingTablesMigration('intake', 1732180000000), CreateJourneys1732190000000],
+  entities: [JourneyEntity],
+};
+
+@Module({})
+export class AppModule {
+  static register(config: IntakeConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [RuntimeModule.forRoot(INTAKE_SERVICE, config), JourneysModule],
+      providers: [{ provide: INTAKE_CONFIG, useValue: config }],
+    };
+  }
+}

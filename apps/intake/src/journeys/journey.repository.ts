@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, In } from 'typeorm';
+
+import type { Journey } from './journeys.domain';
+import { JourneyEntity } from './journey.entity';
+import { toJourney } from './journeys.domain';
+
+@Injectable()
+export class JourneyRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async findById(requestId: string): Promise<Journey | null> {
+    const row = await this.dataSource.getRepository(JourneyEntity).findOneBy({ requestId });
+    return row ? toJourney(row) : null;
+  }
+
+  async findByIdempotencyKey(key: string): Promise<Journey | null> {
+    const row = await this.dataSource.getRepository(JourneyEntity).findOneBy({ idempotencyKey: key });
+    return row ? toJourney(row) : null;
+  }
+
+  async findManyForUpdate(manager: EntityManager, requestIds: readonly string[]): Promise<Journey[]> {
+    if (requestIds.length === 0) return [];
+    const rows = await manager.getRepository(JourneyEntity).find({
+      where: { requestId: In([...requestIds]) },
+      lock: { mode: 'pessimistic_write' },
+      order: { requestId: 'ASC' },
+    });
+    return rows.map(toJourney);
+  }
+
+  async insert(manager: EntityManager, journey: Journey): Promise<void> {
+    await manager.getRepository(JourneyEntity).insert(journey);
+  }
+
+  async save(manager: EntityManager, journeys: readonly Journey[]): Promise<void> {
+    if (journeys.length > 0) await manager.getRepository(JourneyEntity).save(journeys.map((j) => Object.assign(new JourneyEntity(), j)));
+  }
+}

@@ -1,0 +1,78 @@
+import { type NewHireRequest, NewHireRequestSchema } from '@closeloop/contracts';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Res,
+} from '@nestjs/common';
+import type { Response } from 'express';
+
+import { ZodBodyPipe } from '@closeloop/runtime';
+
+import type { Journey } from './journeys.domain';
+import { IntakeError } from './journeys.errors';
+import { JourneysService } from './journeys.service';
+
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+const view = (j: Journey) => ({
+  requestId: j.requestId,
+  type: j.journeyType,
+  status: j.status,
+  requestedBy: j.requestedBy,
+  definitionVersion: j.definitionVersion,
+  createdAt: j.createdAt.toISOString(),
+  updatedAt: j.updatedAt.toISOString(),
+  outcome: j.outcome,
+  failure: j.failure,
+});
+
+@Controller('journeys')
+export class JourneysController {
+  constructor(private readonly journeys: JourneysService) {}
+
+  /** 202 with the requestId; a replay with the same Idempotency-Key answers 200 with the same journey. */
+  @Post()
+  @HttpCode(202)
+  async submit(
+    @Body(new ZodBodyPipe(NewHireRequestSchema)) request: NewHireRequest,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new BadRequestException('Idempotency-Key header: 1 to 200 printable ASCII characters without spaces');
+    }
+    try {
+      const { journey, created } = await this.journeys.submit(request, idempotencyKey ?? null);
+      if (!created) response.status(200);
+      response.location(`/journeys/${journey.requestId}`);
+      return { requestId: journey.requestId, status: journey.status, replayed: !created };
+    } catch (error) {
+      if (error instanceof IntakeError) {
+        switch (error.code) {
+          case 'IDEMPOTENCY_KEY_REUSED':
+            throw new ConflictException(error.message);
+          case 'NO_JOURNEY_DEFINITION':
+            throw new BadRequestException(error.message);
+        }
+      }
+      throw error;
+    }
+  }
+
+  @Get(':id')
+  async find(@Param('id', new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('journey id must be a UUID') })) id: string) {
+    const journey = await this.journeys.find(id);
+    if (!journey) throw new NotFoundException(`no journey ${id}`);
+    return view(journey);
+  }
+}

@@ -1,0 +1,76 @@
+import {
+  buildEvent,
+  type JourneyFailedV1,
+  JourneyRequestedV1,
+  type NewHireRequest,
+  type OutcomeConfirmedV1,
+} from '@closeloop/contracts';
+
+import type { JourneyEntity, JourneyStatus } from './journey.entity';
+
+export const PRODUCER = 'intake';
+
+export interface Journey {
+  readonly requestId: string;
+  readonly journeyType: string;
+  readonly status: JourneyStatus;
+  readonly requestedBy: string;
+  readonly request: NewHireRequest;
+  readonly idempotencyKey: string | null;
+  readonly requestHash: string;
+  readonly definitionVersion: number;
+  readonly outcome: object | null;
+  readonly failure: object | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface NewJourneyInput {
+  readonly request: NewHireRequest;
+  readonly requestId: string;
+  readonly eventId: string;
+  readonly now: Date;
+  readonly idempotencyKey: string | null;
+  readonly requestHash: string;
+  readonly definitionVersion: number;
+}
+
+/** Accepts a validated request: the journey row and the event that starts the choreography. */
+export const acceptRequest = (input: NewJourneyInput): { journey: Journey; event: JourneyRequestedV1 } => {
+  const journey: Journey = {
+    requestId: input.requestId,
+    journeyType: input.request.type,
+    status: 'requested',
+    requestedBy: input.request.requestedBy,
+    request: input.request,
+    idempotencyKey: input.idempotencyKey,
+    requestHash: input.requestHash,
+    definitionVersion: input.definitionVersion,
+    outcome: null,
+    failure: null,
+    createdAt: input.now,
+    updatedAt: input.now,
+  };
+  const event = buildEvent(
+    JourneyRequestedV1,
+    { requestId: input.requestId, journeyType: input.request.type, producer: PRODUCER },
+    { ...input.request, definitionVersion: input.definitionVersion, requestedAt: input.now.toISOString() },
+    { eventId: input.eventId, occurredAt: input.now },
+  );
+  return { journey, event };
+};
+
+/**
+ * What assurance decided about a journey, as intake shows it. A confirmed journey stays
+ * confirmed: a late failure report never downgrades a verified outcome.
+ */
+export const applyAssuranceEvent = (journey: Journey, event: OutcomeConfirmedV1 | JourneyFailedV1, now: Date): Journey | null => {
+  if (journey.status === 'confirmed') return null;
+  if (event.eventType === 'assurance.outcome.confirmed') {
+    return { ...journey, status: 'confirmed', outcome: event.payload, updatedAt: now };
+  }
+  if (journey.status === 'failed') return null;
+  return { ...journey, status: 'failed', failure: event.payload, updatedAt: now };
+};
+
+export const toJourney = (entity: JourneyEntity): Journey => ({ ...entity, request: entity.request as NewHireRequest });

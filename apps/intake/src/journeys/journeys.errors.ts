@@ -1,0 +1,12 @@
+export type IntakeErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'NO_JOURNEY_DEFINITION';
+
+export class IntakeError extends Error {
+  constructor(
+    readonly code: IntakeErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'IntakeError';
+  }
+}

@@ -1,0 +1,108 @@
+import { currentDefinition, type JourneyFailedV1, JourneyRequestedV1, type NewHireRequest, type OutcomeConfirmedV1 } from '@closeloop/contracts';
+import { Inbox, Outbox, outgoing, TerminalError } from '@closeloop/messaging';
+import { createLogger } from '@closeloop/observability';
+import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+
+import { JourneyRepository } from './journey.repository';
+import { acceptRequest, applyAssuranceEvent, type Journey } from './journeys.domain';
+import { IntakeError } from './journeys.errors';
+
+const UNIQUE_VIOLATION = '23505';
+
+/** Stable JSON (sorted keys), so the same request always hashes the same. */
+const canonical = (value: unknown): string =>
+  Array.isArray(value)
+    ? `[${value.map(canonical).join(',')}]`
+    : value && typeof value === 'object'
+      ? `{${Object.keys(value as object)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+          .join(',')}}`
+      : JSON.stringify(value);
+
+export interface Submission {
+  readonly journey: Journey;
+  readonly created: boolean;
+}
+
+@Injectable()
+export class JourneysService {
+  private readonly logger = createLogger(JourneysService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly journeys: JourneyRepository,
+    private readonly outbox: Outbox,
+    private readonly inbox: Inbox,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  /**
+   * Starts a journey, or with an idempotency key already used for the same request returns the
+   * journey it started. The journey row and its `journey.requested` event commit together.
+   */
+  async submit(request: NewHireRequest, idempotencyKey: string | null): Promise<Submission> {
+    const requestHash = createHash('sha256').update(canonical(request)).digest('hex');
+    if (idempotencyKey) {
+      const existing = await this.findReplay(idempotencyKey, requestHash);
+      if (existing) return { journey: existing, created: false };
+    }
+    const definition = currentDefinition(request.type);
+    if (!definition) throw new IntakeError('NO_JOURNEY_DEFINITION', `no journey definition for type ${request.type}`);
+    const { journey, event } = acceptRequest({
+      request,
+      requestId: this.ids.next(),
+      eventId: this.ids.next(),
+      now: this.clock.now(),
+      idempotencyKey,
+      requestHash,
+      definitionVersion: definition.version,
+    });
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await this.journeys.insert(manager, journey);
+        await this.outbox.add(manager, [outgoing(JourneyRequestedV1, event)]);
+      });
+    } catch (error) {
+      const replay = idempotencyKey && (error as { code?: string }).code === UNIQUE_VIOLATION;
+      const existing = replay ? await this.findReplay(idempotencyKey, requestHash) : null;
+      if (existing) return { journey: existing, created: false };
+      throw error;
+    }
+    this.logger.info({ requestId: journey.requestId, journeyType: journey.journeyType, eventId: event.eventId }, 'journey requested');
+    return { journey, created: true };
+  }
+
+  find(requestId: string): Promise<Journey | null> {
+    return this.journeys.findById(requestId);
+  }
+
+  /** Records assurance's verdicts (confirmed or failed) on the journeys, once per event. */
+  async recordVerdicts(events: ReadonlyArray<OutcomeConfirmedV1 | JourneyFailedV1>): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
+      const todo = events.filter((e) => fresh.has(e.eventId));
+      const byId = new Map((await this.journeys.findManyForUpdate(manager, [...new Set(todo.map((e) => e.requestId))].sort())).map((j) => [j.requestId, j]));
+      const now = this.clock.now();
+      for (const event of todo) {
+        const journey = byId.get(event.requestId);
+        if (!journey) throw new TerminalError('UNKNOWN_JOURNEY', `verdict ${event.eventId} names journey ${event.requestId}, which intake never accepted`);
+        const next = applyAssuranceEvent(journey, event, now);
+        if (next) byId.set(next.requestId, next);
+      }
+      await this.journeys.save(manager, [...byId.values()]);
+    });
+  }
+
+  private async findReplay(idempotencyKey: string, requestHash: string): Promise<Journey | null> {
+    const existing = await this.journeys.findByIdempotencyKey(idempotencyKey);
+    if (existing && existing.requestHash !== requestHash) {
+      throw new IntakeError('IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key was already used for a different request');
+    }
+    return existing;
+  }
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+/** Settings every service shares. Defaults are safe for a local machine only. */
+export const commonConfigShape = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1)),
+  KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(6),
+  DATABASE_URL: z
+    .string()
+    .default('postgres://postgres@127.0.0.1:5432/closeloop')
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60000).default(500),
+};
+
+export const portSetting = port;
+
+export type CommonConfig = z.infer<z.ZodObject<typeof commonConfigShape>>;
+
+/**
+ * Fault switches of a simulated target system (identity directory, SaaS admin, device
+ * management). `readBackDisagrees`: the system reports success but what it stored differs, so
+ * the read-back verification must catch it. `onlyFor`: the subjects (employee ids) the faults
+ * apply to; every subject when absent.
+ */
+export const SimulatorFaultsSchema = z
+  .object({
+    latencyMs: z.number().int().min(0).max(60000).default(0),
+    failProvisioning: z.boolean().default(false),
+    readBackDisagrees: z.boolean().default(false),
+    onlyFor: z.array(z.string().min(1)).max(1000).optional(),
+  })
+  .strict();
+export type SimulatorFaultSettings = z.infer<typeof SimulatorFaultsSchema>;
+
+/** `SIMULATOR_FAULTS`: the simulator's initial fault switches, as JSON. */
+export const simulatorConfigShape = {
+  SIMULATOR_FAULTS: z
+    .string()
+    .default('{}')
+    .transform((value, ctx) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(SimulatorFaultsSchema),
+};

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+
+/** Why a step failed. `VERIFICATION_MISMATCH`: the target reported success but the read-back disagrees. */
+export const StepFailureCodeSchema = z.enum(['PROVISIONING_FAILED', 'VERIFICATION_MISMATCH', 'OUT_OF_STOCK', 'NOT_COMPLIANT']);
+export type StepFailureCode = z.infer<typeof StepFailureCodeSchema>;
+
+export const StepFailedPayloadSchema = z.object({
+  step: z.string().min(1),
+  code: StepFailureCodeSchema,
+  reason: z.string().min(1),
+  failedAt: z.iso.datetime({ offset: true }),
+});

@@ -1,0 +1,3 @@
+export * from './ensure-database';
+export * from './error-message';
+export * from './open-database';

@@ -1,0 +1,73 @@
+import { openDatabase } from '@closeloop/database';
+import { Inbox, KafkaBatchServer, Outbox, OutboxRelay, createIdempotentProducer, createKafka } from '@closeloop/messaging';
+import { createLogger } from '@closeloop/observability';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { Kafka, type Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+
+import { CLOCK, ID_GENERATOR, systemClock, uuidGenerator } from './clock';
+import { HealthController } from './health.controller';
+import { RuntimeLifecycle } from './runtime.lifecycle';
+import { COMMON_CONFIG, PRODUCER, type RuntimeConfig, SERVICE, type ServiceDescriptor } from './tokens';
+
+/**
+ * The infrastructure every service shares: its database (migrated at start-up), Kafka client,
+ * idempotent producer, outbox, inbox, outbox relay, batch consumer transport and health checks.
+ */
+@Global()
+@Module({})
+export class RuntimeModule {
+  static forRoot(service: ServiceDescriptor, config: RuntimeConfig): DynamicModule {
+    return {
+      module: RuntimeModule,
+      controllers: [HealthController],
+      providers: [
+        { provide: SERVICE, useValue: service },
+        { provide: COMMON_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: systemClock },
+        { provide: ID_GENERATOR, useValue: uuidGenerator },
+        {
+          provide: DataSource,
+          useFactory: () =>
+            openDatabase({
+              url: config.DATABASE_URL,
+              schema: service.schema,
+              poolSize: config.DATABASE_POOL_SIZE,
+              migrations: service.migrations,
+              entities: service.entities ? [...service.entities] : [],
+              applicationName: service.name,
+            }),
+        },
+        {
+          provide: Kafka,
+          useFactory: () =>
+            createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? service.name }, createLogger('kafkajs')),
+        },
+        {
+          provide: PRODUCER,
+          inject: [Kafka],
+          useFactory: async (kafka: Kafka) => {
+            const producer = createIdempotentProducer(kafka);
+            await producer.connect();
+            return producer;
+          },
+        },
+        { provide: Outbox, useValue: new Outbox(service.schema) },
+        { provide: Inbox, useValue: new Inbox(service.schema, service.consumerGroup) },
+        {
+          provide: OutboxRelay,
+          inject: [DataSource, PRODUCER],
+          useFactory: (dataSource: DataSource, producer: Producer) =>
+            new OutboxRelay(dataSource, producer, { schema: service.schema, databaseUrl: config.DATABASE_URL, pollMs: config.OUTBOX_POLL_MS }),
+        },
+        {
+          provide: KafkaBatchServer,
+          inject: [Kafka, PRODUCER],
+          useFactory: (kafka: Kafka, producer: Producer) => new KafkaBatchServer({ kafka, producer, groupId: service.consumerGroup }),
+        },
+        RuntimeLifecycle,
+      ],
+      exports: [SERVICE, COMMON_CONFIG, CLOCK, ID_GENERATOR, DataSource, Kafka, PRODUCER, Outbox, Inbox, OutboxRelay, KafkaBatchServer],
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import { type SimulatorFaultSettings, SimulatorFaultsSchema } from '@closeloop/config';
+import { Body, Controller, type DynamicModule, Get, Injectable, Module, Put } from '@nestjs/common';
+
+import { ZodBodyPipe } from './zod-body.pipe';
+
+export interface ActiveFaults {
+  readonly latencyMs: number;
+  readonly failProvisioning: boolean;
+  readonly readBackDisagrees: boolean;
+}
+
+const NONE: ActiveFaults = { latencyMs: 0, failProvisioning: false, readBackDisagrees: false };
+
+@Injectable()
+export class SimulatorFaults {
+  private settings: SimulatorFaultSettings = SimulatorFaultsSchema.parse({});
+
+  /** Validated settings, from config or from `PUT /simulator/faults`. */
+  configure(settings: SimulatorFaultSettings): SimulatorFaultSettings {
+    this.settings = SimulatorFaultsSchema.parse(settings);
+    return this.settings;
+  }
+
+  get current(): SimulatorFaultSettings {
+    return this.settings;
+  }
+
+  /** The faults that apply to one subject. */
+  for(employeeId: string): ActiveFaults {
+    const { onlyFor, ...faults } = this.settings;
+    return !onlyFor || onlyFor.includes(employeeId) ? faults : NONE;
+  }
+}
+
+export const pause = (ms: number): Promise<void> => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
+
+/** `GET/PUT /simulator/faults`: how tests, the demo and operators inject faults. */
+@Controller('simulator')
+export class SimulatorController {
+  constructor(private readonly faults: SimulatorFaults) {}
+
+  @Get('faults')
+  get(): SimulatorFaultSettings {
+    return this.faults.current;
+  }
+
+  @Put('faults')
+  put(@Body(new ZodBodyPipe(SimulatorFaultsSchema)) settings: SimulatorFaultSettings): SimulatorFaultSettings {
+    return this.faults.configure(settings);
+  }
+}
+
+/** Provides `SimulatorFaults`, set to the initial switches, and its HTTP controller. */
+@Module({})
+export class SimulatorModule {
+  static register(initialFaults: SimulatorFaultSettings): DynamicModule {
+    const faults = new SimulatorFaults();
+    faults.configure(initialFaults);
+    return {
+      module: SimulatorModule,
+      controllers: [SimulatorController],
+      providers: [{ provide: SimulatorFaults, useValue: faults }],
+      exports: [SimulatorFaults],
+    };
+  }
+}

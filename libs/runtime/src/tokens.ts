@@ -1,0 +1,20 @@
+import type { CommonConfig } from '@closeloop/config';
+import type { MigrationInterface } from 'typeorm';
+
+/** What the runtime needs to know about a service. */
+export interface ServiceDescriptor {
+  /** e.g. `identity-domain`: the producer name on events and the Kafka client id. */
+  readonly name: string;
+  /** The PostgreSQL schema the service owns. */
+  readonly schema: string;
+  /** The Kafka consumer group; one per service, shared by its instances. */
+  readonly consumerGroup: string;
+  readonly migrations: ReadonlyArray<new () => MigrationInterface>;
+  readonly entities?: ReadonlyArray<Function>;
+}
+
+export const SERVICE = Symbol('SERVICE');
+export const COMMON_CONFIG = Symbol('COMMON_CONFIG');
+export const PRODUCER = Symbol('PRODUCER');
+
+export type RuntimeConfig = CommonConfig;
