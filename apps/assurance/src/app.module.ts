@@ -1,0 +1,21 @@
+import { messagingTablesMigration } from '@closeloop/messaging';
+import { RuntimeModule } from '@closeloop/runtime';
+import { type DynamicModule, Module } from '@nestjs/common';
+
+import type { AssuranceConfig } from './config/assurance.config';
+import { CreateJourneys1732190000000 } from './migrations/1732190000000-create-journeys';
+import { TrackingModule } from './tracking/tracking.module';
+
+export const ASSURANCE_SERVICE = {
+  name: 'assurance',
+  schema: 'assurance',
+  consumerGroup: 'closeloop.assurance',
+  migrations: [messagingTablesMigration('assurance', 1732180000000), CreateJourneys1732190000000],
+};
+
+@Module({})
+export class AppModule {
+  static register(config: AssuranceConfig): DynamicModule {
+    return { module: AppModule, imports: [RuntimeModule.forRoot(ASSURANCE_SERVICE, config), TrackingModule] };
+  }
+}

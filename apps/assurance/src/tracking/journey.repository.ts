@@ -1,0 +1,121 @@
+import type { JourneyType } from '@closeloop/contracts';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+import type { Outcome, TrackedJourney } from './tracking.domain';
+
+interface JourneyRow {
+  request_id: string;
+  journey_type: JourneyType;
+  definition_version: number | null;
+  status: TrackedJourney['status'];
+  started_at: Date | null;
+  signals: TrackedJourney['signals'];
+  failures: TrackedJourney['failures'];
+  confirmed_at: Date | null;
+}
+
+const toJourney = (r: JourneyRow): TrackedJourney => ({
+  requestId: r.request_id,
+  journeyType: r.journey_type,
+  definitionVersion: r.definition_version,
+  status: r.status,
+  startedAt: r.started_at?.toISOString() ?? null,
+  signals: r.signals,
+  failures: r.failures,
+  confirmedAt: r.confirmed_at?.toISOString() ?? null,
+});
+
+export interface OutcomeRecord extends Outcome {
+  readonly eventId: string;
+}
+
+@Injectable()
+export class JourneyRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Creates the missing journeys and locks them all, in request id order (no deadlocks). */
+  async lockOrCreate(manager: EntityManager, journeys: ReadonlyArray<{ requestId: string; journeyType: JourneyType }>, now: Date): Promise<Map<string, TrackedJourney>> {
+    const sorted = [...new Map(journeys.map((j) => [j.requestId, j])).values()].sort((a, b) => a.requestId.localeCompare(b.requestId));
+    if (sorted.length === 0) return new Map();
+    await manager.query(
+      `INSERT INTO assurance.journeys (request_id, journey_type, status, updated_at)
+       SELECT id, type, 'open', $3 FROM unnest($1::uuid[], $2::text[]) AS t(id, type) ORDER BY id
+       ON CONFLICT (request_id) DO NOTHING`,
+      [sorted.map((j) => j.requestId), sorted.map((j) => j.journeyType), now.toISOString()],
+    );
+    const rows: JourneyRow[] = await manager.query(
+      `SELECT request_id, journey_type, definition_version, status, started_at, signals, failures, confirmed_at
+       FROM assurance.journeys WHERE request_id = ANY($1::uuid[]) ORDER BY request_id FOR UPDATE`,
+      [sorted.map((j) => j.requestId)],
+    );
+    return new Map(rows.map((r) => [r.request_id, toJourney(r)]));
+  }
+
+  async saveAll(manager: EntityManager, journeys: readonly TrackedJourney[], now: Date): Promise<void> {
+    if (journeys.length === 0) return;
+    await manager.query(
+      `UPDATE assurance.journeys AS j SET definition_version = t.version, status = t.status, started_at = t.started_at,
+         signals = t.signals, failures = t.failures, confirmed_at = t.confirmed_at, updated_at = $8
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::jsonb[], $7::timestamptz[])
+         AS t(request_id, version, status, started_at, signals, failures, confirmed_at)
+       WHERE j.request_id = t.request_id`,
+      [
+        journeys.map((j) => j.requestId),
+        journeys.map((j) => j.definitionVersion),
+        journeys.map((j) => j.status),
+        journeys.map((j) => j.startedAt),
+        journeys.map((j) => JSON.stringify(j.signals)),
+        journeys.map((j) => JSON.stringify(j.failures)),
+        journeys.map((j) => j.confirmedAt),
+        now.toISOString(),
+      ],
+    );
+  }
+
+  /** Stores confirmed outcomes; the primary key makes a second record for a journey impossible. */
+  async insertOutcomes(manager: EntityManager, outcomes: readonly OutcomeRecord[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await manager.query(
+      `INSERT INTO assurance.outcomes (request_id, journey_type, definition_version, signals, started_at, confirmed_at, duration_ms, event_id)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::jsonb[], $5::timestamptz[], $6::timestamptz[], $7::bigint[], $8::uuid[])`,
+      [
+        outcomes.map((o) => o.requestId),
+        outcomes.map((o) => o.journeyType),
+        outcomes.map((o) => o.definitionVersion),
+        outcomes.map((o) => JSON.stringify(o.signals)),
+        outcomes.map((o) => o.startedAt),
+        outcomes.map((o) => o.confirmedAt),
+        outcomes.map((o) => o.durationMs),
+        outcomes.map((o) => o.eventId),
+      ],
+    );
+  }
+
+  async findJourney(requestId: string): Promise<TrackedJourney | null> {
+    const [row] = await this.dataSource.query(
+      'SELECT request_id, journey_type, definition_version, status, started_at, signals, failures, confirmed_at FROM assurance.journeys WHERE request_id = $1',
+      [requestId],
+    );
+    return row ? toJourney(row) : null;
+  }
+
+  async findOutcome(requestId: string): Promise<OutcomeRecord | null> {
+    const [row] = await this.dataSource.query(
+      'SELECT request_id, journey_type, definition_version, signals, started_at, confirmed_at, duration_ms, event_id FROM assurance.outcomes WHERE request_id = $1',
+      [requestId],
+    );
+    return row
+      ? {
+          requestId: row.request_id,
+          journeyType: row.journey_type,
+          definitionVersion: row.definition_version,
+          signals: row.signals,
+          startedAt: row.started_at.toISOString(),
+          confirmedAt: row.confirmed_at.toISOString(),
+          durationMs: Number(row.duration_ms),
+          eventId: row.event_id,
+        }
+      : null;
+  }
+}

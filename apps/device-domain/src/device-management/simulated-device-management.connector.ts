@@ -1,0 +1,68 @@
+import { pause, SimulatorFaults } from '@closeloop/runtime';
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+
+import { type DeviceManagementConnector, DeviceManagementRejectedError, type DeviceState } from './device-management.connector';
+
+/**
+ * A simulated asset stock and MDM, persisted in the service's schema, committing on its own
+ * like a remote system. When a model runs out, the simulated warehouse restocks one device.
+ * With `readBackDisagrees` enrolment answers success but the device stays non-compliant.
+ */
+@Injectable()
+export class SimulatedDeviceManagementConnector implements DeviceManagementConnector {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly faults: SimulatorFaults,
+  ) {}
+
+  async assignFromStock(model: string, employeeId: string): Promise<{ assetTag: string; serialNumber: string }> {
+    const faults = this.faults.for(employeeId);
+    await pause(faults.latencyMs);
+    if (faults.failProvisioning) throw new DeviceManagementRejectedError(`no ${model} could be assigned to ${employeeId}: simulated provisioning fault`);
+    return this.dataSource.transaction(async (manager) => {
+      const [existing] = await manager.query(
+        `SELECT asset_tag, serial_number FROM device.sim_devices WHERE assigned_to = $1 AND model = $2 AND status = 'assigned'`,
+        [employeeId, model],
+      );
+      if (existing) return { assetTag: existing.asset_tag, serialNumber: existing.serial_number };
+      const [taken] = await manager.query(
+        // A CTE, so TypeORM returns the rows (it returns [rows, count] for a bare UPDATE).
+        `WITH taken AS (
+           UPDATE device.sim_devices SET status = 'assigned', assigned_to = $2, updated_at = now()
+           WHERE asset_tag = (SELECT asset_tag FROM device.sim_devices WHERE model = $1 AND status = 'in_stock' LIMIT 1 FOR UPDATE SKIP LOCKED)
+           RETURNING asset_tag, serial_number)
+         SELECT * FROM taken`,
+        [model, employeeId],
+      );
+      if (taken) return { assetTag: taken.asset_tag, serialNumber: taken.serial_number };
+      const id = randomBytes(5).toString('hex').toUpperCase();
+      const [restocked] = await manager.query(
+        `INSERT INTO device.sim_devices (asset_tag, serial_number, model, status, assigned_to) VALUES ($1, $2, $3, 'assigned', $4)
+         RETURNING asset_tag, serial_number`,
+        [`AT-${id}`, `SN-${id}`, model, employeeId],
+      );
+      return { assetTag: restocked.asset_tag, serialNumber: restocked.serial_number };
+    });
+  }
+
+  async enrol(assetTag: string, employeeId: string): Promise<void> {
+    const faults = this.faults.for(employeeId);
+    await pause(faults.latencyMs);
+    await this.dataSource.query('UPDATE device.sim_devices SET enrolled = true, compliant = $2, updated_at = now() WHERE asset_tag = $1', [
+      assetTag,
+      !faults.readBackDisagrees,
+    ]);
+  }
+
+  async readDevice(assetTag: string): Promise<DeviceState | null> {
+    const [row] = await this.dataSource.query(
+      'SELECT asset_tag, serial_number, model, assigned_to, enrolled, compliant FROM device.sim_devices WHERE asset_tag = $1',
+      [assetTag],
+    );
+    return row
+      ? { assetTag: row.asset_tag, serialNumber: row.serial_number, model: row.model, assignedTo: row.assigned_to, enrolled: row.enrolled, compliant: row.compliant }
+      : null;
+  }
+}

@@ -1,0 +1,86 @@
+import { buildEvent, causedBy, ComplianceFailedV1, ComplianceVerifiedV1, type JourneyRequestedV1 } from '@closeloop/contracts';
+import { Inbox, Outbox, type OutgoingEvent, outgoing } from '@closeloop/messaging';
+import { createLogger } from '@closeloop/observability';
+import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+import {
+  DEVICE_MANAGEMENT_CONNECTOR,
+  type DeviceManagementConnector,
+  DeviceManagementRejectedError,
+} from '../device-management/device-management.connector';
+import { type DeviceAssignment, DeviceAssignmentRepository } from './device-assignment.repository';
+import { type ComplianceDecision, decideCompliance } from './enrolment.domain';
+
+const PRODUCER = 'device-domain';
+
+@Injectable()
+export class EnrolmentService {
+  private readonly logger = createLogger(EnrolmentService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly assignments: DeviceAssignmentRepository,
+    private readonly outbox: Outbox,
+    private readonly inbox: Inbox,
+    @Inject(DEVICE_MANAGEMENT_CONNECTOR) private readonly devices: DeviceManagementConnector,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  /**
+   * Assigns a device from stock, enrols it, reads its compliance back and reports the result,
+   * in parallel with the identity and SaaS steps. One transaction per batch.
+   */
+  async enrolDevices(events: readonly JourneyRequestedV1[]): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
+      const todo = events.filter((e) => fresh.has(e.eventId));
+      const handled = await this.assignments.existing(manager, todo.map((e) => e.requestId));
+      const records: DeviceAssignment[] = [];
+      const out: OutgoingEvent[] = [];
+      for (const event of todo) {
+        if (handled.has(event.requestId)) continue;
+        const { employeeId } = event.payload.subject;
+        const { model } = event.payload.device;
+        const decision = await this.enrol(model, employeeId);
+        const now = this.clock.now();
+        const identity = { eventId: this.ids.next(), occurredAt: now };
+        const context = causedBy(event, PRODUCER);
+        if (decision.kind === 'verified') {
+          const { device } = decision;
+          records.push({ requestId: event.requestId, employeeId, model, assetTag: device.assetTag, serialNumber: device.serialNumber, status: 'verified', failure: null, updatedAt: now });
+          out.push(
+            outgoing(
+              ComplianceVerifiedV1,
+              buildEvent(
+                ComplianceVerifiedV1,
+                context,
+                { assetTag: device.assetTag, serialNumber: device.serialNumber, model: device.model, enrolled: true, compliant: true, checkedAt: now.toISOString() },
+                identity,
+              ),
+            ),
+          );
+        } else {
+          records.push({ requestId: event.requestId, employeeId, model, assetTag: null, serialNumber: null, status: 'failed', failure: { code: decision.code, reason: decision.reason }, updatedAt: now });
+          out.push(outgoing(ComplianceFailedV1, buildEvent(ComplianceFailedV1, context, { step: 'device', code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
+        }
+        this.logger.info({ requestId: event.requestId, eventId: event.eventId, result: decision.kind }, 'device step done');
+      }
+      await this.assignments.saveAll(manager, records);
+      await this.outbox.add(manager, out);
+    });
+  }
+
+  private async enrol(model: string, employeeId: string): Promise<ComplianceDecision> {
+    try {
+      const { assetTag } = await this.devices.assignFromStock(model, employeeId);
+      await this.devices.enrol(assetTag, employeeId);
+      return decideCompliance(model, employeeId, await this.devices.readDevice(assetTag));
+    } catch (error) {
+      if (error instanceof DeviceManagementRejectedError) return { kind: 'failed', code: 'PROVISIONING_FAILED', reason: error.message };
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,15 @@
+import { JourneyRequestedV1 } from '@closeloop/contracts';
+import { type EventBatch, EventHandlers } from '@closeloop/messaging';
+import { EventPattern, Payload } from '@nestjs/microservices';
+
+import { EnrolmentService } from './enrolment.service';
+
+@EventHandlers()
+export class JourneyRequestedHandler {
+  constructor(private readonly enrolment: EnrolmentService) {}
+
+  @EventPattern(JourneyRequestedV1.topic)
+  async onJourneyRequested(@Payload() batch: EventBatch<JourneyRequestedV1>): Promise<void> {
+    await this.enrolment.enrolDevices(batch.events);
+  }
+}

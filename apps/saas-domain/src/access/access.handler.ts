@@ -1,0 +1,20 @@
+import { AccountVerifiedV1, JourneyRequestedV1 } from '@closeloop/contracts';
+import { type EventBatch, EventHandlers } from '@closeloop/messaging';
+import { EventPattern, Payload } from '@nestjs/microservices';
+
+import { AccessService } from './access.service';
+
+@EventHandlers()
+export class AccessHandler {
+  constructor(private readonly access: AccessService) {}
+
+  @EventPattern(JourneyRequestedV1.topic)
+  async onJourneyRequested(@Payload() batch: EventBatch<JourneyRequestedV1>): Promise<void> {
+    await this.access.onJourneysRequested(batch.events);
+  }
+
+  @EventPattern(AccountVerifiedV1.topic)
+  async onAccountVerified(@Payload() batch: EventBatch<AccountVerifiedV1>): Promise<void> {
+    await this.access.onAccountsVerified(batch.events);
+  }
+}

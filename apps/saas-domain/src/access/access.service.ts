@@ -1,0 +1,82 @@
+import { AccessFailedV1, AccessVerifiedV1, type AccountVerifiedV1, buildEvent, causedBy, type EventEnvelope, type JourneyRequestedV1 } from '@closeloop/contracts';
+import { Inbox, Outbox, type OutgoingEvent, outgoing } from '@closeloop/messaging';
+import { createLogger } from '@closeloop/observability';
+import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+import { SAAS_ADMIN_CONNECTOR, type SaasAdminConnector, SaasAdminRejectedError } from '../saas-admin/saas-admin.connector';
+import { type AccessDecision, decideAccess, readyToProvision, type RequestedApp } from './access.domain';
+import { type AccessHalf, AccessRequestRepository } from './access-request.repository';
+
+const PRODUCER = 'saas-domain';
+
+@Injectable()
+export class AccessService {
+  private readonly logger = createLogger(AccessService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly requests: AccessRequestRepository,
+    private readonly outbox: Outbox,
+    private readonly inbox: Inbox,
+    @Inject(SAAS_ADMIN_CONNECTOR) private readonly saas: SaasAdminConnector,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  /** The apps a journey asks for; provisioned once the account is verified. */
+  onJourneysRequested(events: readonly JourneyRequestedV1[]): Promise<void> {
+    return this.handle(events, (e) => ({
+      requestId: e.requestId,
+      journeyType: e.journeyType,
+      employeeId: e.payload.subject.employeeId,
+      apps: e.payload.apps,
+    }));
+  }
+
+  /** A verified identity account: provision its apps once the request is known. */
+  onAccountsVerified(events: readonly AccountVerifiedV1[]): Promise<void> {
+    return this.handle(events, (e) => ({ requestId: e.requestId, journeyType: e.journeyType, employeeId: e.payload.employeeId, accountId: e.payload.accountId }));
+  }
+
+  private async handle<E extends EventEnvelope>(events: readonly E[], half: (event: E) => AccessHalf): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
+      const todo = events.filter((e) => fresh.has(e.eventId));
+      const merged = await this.requests.merge(manager, todo.map(half), this.clock.now());
+      const out: OutgoingEvent[] = [];
+      for (const request of merged) {
+        if (!readyToProvision(request)) continue;
+        const cause = todo.find((e) => e.requestId === request.requestId) as E;
+        const decision = await this.provision(request.apps, request.accountId, request.employeeId);
+        const now = this.clock.now();
+        const identity = { eventId: this.ids.next(), occurredAt: now };
+        const context = causedBy(cause, PRODUCER);
+        if (decision.kind === 'verified') {
+          await this.requests.conclude(manager, request.requestId, 'verified', null, now);
+          out.push(outgoing(AccessVerifiedV1, buildEvent(AccessVerifiedV1, context, { accountId: request.accountId, grants: [...decision.grants], verifiedAt: now.toISOString() }, identity)));
+        } else {
+          await this.requests.conclude(manager, request.requestId, 'failed', { code: decision.code, reason: decision.reason }, now);
+          out.push(outgoing(AccessFailedV1, buildEvent(AccessFailedV1, context, { step: 'saas', code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
+        }
+        this.logger.info({ requestId: request.requestId, eventId: cause.eventId, result: decision.kind }, 'access step done');
+      }
+      await this.outbox.add(manager, out);
+    });
+  }
+
+  private async provision(apps: readonly RequestedApp[], accountId: string, employeeId: string): Promise<AccessDecision> {
+    try {
+      for (const app of apps) {
+        await this.saas.ensureAccess(app.app, accountId, app.role, employeeId);
+        await this.saas.ensureLicence(app.app, accountId, app.licence, employeeId);
+      }
+      const readBacks = await Promise.all(apps.map((app) => this.saas.readAccess(app.app, accountId)));
+      return decideAccess(apps, readBacks);
+    } catch (error) {
+      if (error instanceof SaasAdminRejectedError) return { kind: 'failed', code: 'PROVISIONING_FAILED', reason: error.message };
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { messagingTablesMigration } from '@closeloop/messaging';
+import { RuntimeModule } from '@closeloop/runtime';
+import { type DynamicModule, Module } from '@nestjs/common';
+
+import { AccessModule } from './access/access.module';
+import type { SaasConfig } from './config/saas.config';
+import { CreateAccessRequests1732190000000 } from './migrations/1732190000000-create-access-requests';
+import { SaasAdminModule } from './saas-admin/saas-admin.module';
+
+export const SAAS_SERVICE = {
+  name: 'saas-domain',
+  schema: 'saas',
+  consumerGroup: 'closeloop.saas-domain',
+  migrations: [messagingTablesMigration('saas', 1732180000000), CreateAccessRequests1732190000000],
+};
+
+@Module({})
+export class AppModule {
+  static register(config: SaasConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [RuntimeModule.forRoot(SAAS_SERVICE, config), SaasAdminModule.register(config.SIMULATOR_FAULTS), AccessModule],
+    };
+  }
+}
