@@ -105,7 +105,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     this.log.info({ groupId: this.options.groupId, topics }, 'consuming');
   }
 
-  private async onBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     if (batch.isEmpty()) return;
     const control: BatchControl = { batch, heartbeat, isRunning, isStale };
     const received: Received[] = [];
@@ -118,6 +118,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     await this.deadLetter(batch, dead);
     if (received.length > 0 && !(await this.dispatch(control, received))) return;
     if (!isRunning() || isStale()) return;
+    // Both: resolving moves the consumer's position, committing makes it survive a restart.
+    resolveOffset(batch.lastOffset());
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
     await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
   }

@@ -67,8 +67,9 @@ describe('new-hire journey tracking', () => {
   });
 
   it('reaches the same verdict whatever order the events arrive in', () => {
-    const a = given(device(), access(), account(), requested());
-    const b = given(requested(), account(), access(), device());
+    const events = { requested: requested(), account: account(), access: access(), device: device() };
+    const a = given(events.device, events.access, events.account, events.requested);
+    const b = given(events.requested, events.account, events.access, events.device);
     expect(a.verdicts).toEqual(['confirmed']);
     expect(a.journey).toEqual(b.journey);
   });

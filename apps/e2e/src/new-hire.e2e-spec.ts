@@ -1,0 +1,208 @@
+import {
+  AccountVerifiedV1,
+  ComplianceVerifiedV1,
+  deadLetterTopic,
+  EVENT_CONTRACTS,
+  JourneyRequestedV1,
+  OutcomeConfirmedV1,
+} from '@closeloop/contracts';
+import {
+  consumeUntil,
+  dropDatabase,
+  eventually,
+  http,
+  newHireRequest,
+  publish,
+  type RunningService,
+  SERVICES,
+  sql,
+  startService,
+  stopService,
+  testEnv,
+  testKafka,
+  waitForGroupToCatchUp,
+} from '@closeloop/testing';
+import type { Admin, Kafka } from 'kafkajs';
+
+const DATABASE_URL = testEnv().DATABASE_URL.replace(/\/[^/]+$/, '/closeloop_e2e');
+const PORTS = { intake: 3100, 'identity-domain': 3101, 'saas-domain': 3102, 'device-domain': 3103, assurance: 3104 } as const;
+const INTAKE = `http://127.0.0.1:${PORTS.intake}`;
+const ASSURANCE = `http://127.0.0.1:${PORTS.assurance}`;
+const SAAS = `http://127.0.0.1:${PORTS['saas-domain']}`;
+const IDENTITY = `http://127.0.0.1:${PORTS['identity-domain']}`;
+
+/** Each consumer group and the topics it subscribes to. */
+const SUBSCRIPTIONS: Record<string, readonly string[]> = {
+  'closeloop.identity-domain': [JourneyRequestedV1.topic],
+  'closeloop.saas-domain': [JourneyRequestedV1.topic, AccountVerifiedV1.topic],
+  'closeloop.device-domain': [JourneyRequestedV1.topic],
+  'closeloop.assurance': EVENT_CONTRACTS.filter((c) => c.owner !== 'assurance').map((c) => c.topic),
+  'closeloop.intake': EVENT_CONTRACTS.filter((c) => c.owner === 'assurance').map((c) => c.topic),
+};
+const GROUPS_READING_REQUESTS = ['closeloop.identity-domain', 'closeloop.saas-domain', 'closeloop.device-domain', 'closeloop.assurance'];
+
+let services: RunningService[] = [];
+let kafka: Kafka;
+let admin: Admin;
+
+const db = <T = Record<string, unknown>>(text: string, values: unknown[] = []) => sql<T>(text, values, DATABASE_URL);
+
+const submit = async (body: unknown, headers: Record<string, string> = {}) => {
+  const response = await http('POST', `${INTAKE}/journeys`, body, headers);
+  expect(response.status).toBe(202);
+  return response.body.requestId as string;
+};
+
+const confirmedOutcome = (requestId: string, timeoutMs = 30000) =>
+  eventually(async () => {
+    const response = await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`);
+    if (response.status !== 200) throw new Error(`outcome of ${requestId}: ${response.status}`);
+    return response.body;
+  }, timeoutMs);
+
+/** Every service has handled everything published so far. */
+const settled = async () => {
+  for (const [group, topics] of Object.entries(SUBSCRIPTIONS)) await waitForGroupToCatchUp(admin, group, topics);
+};
+
+beforeAll(async () => {
+  await dropDatabase(DATABASE_URL);
+  kafka = testKafka('e2e');
+  admin = kafka.admin();
+  await admin.connect();
+  const env = { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, OUTBOX_POLL_MS: '500' };
+  // Sequentially on first start: each service creates the database, its schema and topics.
+  for (const name of SERVICES) services.push(await startService(name, PORTS[name], env));
+}, 180000);
+
+afterAll(async () => {
+  await Promise.all(services.map((s) => stopService(s)));
+  services = [];
+  await admin?.disconnect();
+});
+
+describe('new-hire journey, end to end', () => {
+  it('goes from POST /journeys to a confirmed-outcome record with every verification signal', async () => {
+    const request = newHireRequest({ apps: [{ app: 'asana', role: 'member' }, { app: 'slack', role: 'member', licence: 'pro' }] });
+    const started = Date.now();
+    const requestId = await submit(request);
+
+    const outcome = await confirmedOutcome(requestId);
+    const elapsed = Date.now() - started;
+    process.stdout.write(`new-hire journey ${requestId}: request to confirmed outcome ${elapsed} ms (record says ${outcome.durationMs} ms)\n`);
+
+    expect(outcome).toMatchObject({ requestId, journeyType: 'new-hire', definitionVersion: 1 });
+    const bySignal = Object.fromEntries(outcome.signals.map((s: { signal: string }) => [s.signal, s]));
+    expect(Object.keys(bySignal).sort()).toEqual(['device.compliance.verified.v1', 'identity.account.verified.v1', 'saas.access.verified.v1']);
+    expect(bySignal['identity.account.verified.v1'].evidence).toMatchObject({ enabled: true, groups: request.groups, employeeId: request.subject.employeeId });
+    expect(bySignal['saas.access.verified.v1'].evidence.grants).toEqual([
+      { app: 'asana', role: 'member', licence: 'standard', active: true, licensed: true },
+      { app: 'slack', role: 'member', licence: 'pro', active: true, licensed: true },
+    ]);
+    expect(bySignal['device.compliance.verified.v1'].evidence).toMatchObject({ model: 'laptop-14', enrolled: true, compliant: true });
+
+    const journey = await eventually(async () => {
+      const response = await http('GET', `${INTAKE}/journeys/${requestId}`);
+      expect(response.body.status).toBe('confirmed');
+      return response.body;
+    });
+    expect(journey.outcome).toMatchObject({ definitionVersion: 1 });
+
+    // The target systems hold what the signals claim.
+    const [user] = await db<{ enabled: boolean }>('SELECT enabled FROM identity.sim_directory_users WHERE employee_id = $1', [request.subject.employeeId]);
+    expect(user?.enabled).toBe(true);
+    const published = await consumeUntil(kafka, OutcomeConfirmedV1.topic, (m) => m.message.key?.toString() === requestId);
+    expect(published[0]?.value).toMatchObject({ eventType: 'assurance.outcome.confirmed', requestId, producer: 'assurance' });
+  });
+
+  it('answers a retried request with the same Idempotency-Key with the same journey, and rejects bad input precisely', async () => {
+    const request = newHireRequest();
+    const first = await http('POST', `${INTAKE}/journeys`, request, { 'Idempotency-Key': `onboard-${request.subject.employeeId}` });
+    const retry = await http('POST', `${INTAKE}/journeys`, request, { 'Idempotency-Key': `onboard-${request.subject.employeeId}` });
+    expect(first.status).toBe(202);
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ requestId: first.body.requestId, replayed: true });
+    const reused = await http('POST', `${INTAKE}/journeys`, { ...request, groups: ['other'] }, { 'Idempotency-Key': `onboard-${request.subject.employeeId}` });
+    expect(reused.status).toBe(409);
+
+    const bad = await http('POST', `${INTAKE}/journeys`, { ...newHireRequest(), subject: { employeeId: 'E1', email: 'not-an-email', displayName: 'X' }, apps: [] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('subject.email');
+    expect(bad.body.message).toContain('apps');
+    expect((await http('POST', `${INTAKE}/journeys`, '{"type":')).status).toBe(400);
+    expect((await http('GET', `${INTAKE}/journeys/not-a-uuid`)).status).toBe(400);
+
+    await confirmedOutcome(first.body.requestId);
+    await settled();
+    const rows = await db('SELECT 1 FROM intake.journeys WHERE idempotency_key = $1', [`onboard-${request.subject.employeeId}`]);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('confirms exactly once when an event is delivered twice', async () => {
+    const request = newHireRequest();
+    const employeeId = request.subject.employeeId;
+    // Hold the SaaS step back so the duplicates arrive while the journey is still open.
+    expect((await http('PUT', `${SAAS}/simulator/faults`, { latencyMs: 1500, onlyFor: [employeeId] })).status).toBe(200);
+    try {
+      const requestId = await submit(request);
+      const [device] = await consumeUntil(kafka, ComplianceVerifiedV1.topic, (m) => m.message.key?.toString() === requestId);
+      const [requested] = await consumeUntil(kafka, JourneyRequestedV1.topic, (m) => m.message.key?.toString() === requestId);
+      for (const original of [device, requested]) {
+        if (!original) throw new Error('original event not found');
+        await publish(kafka, original.topic, [{ key: requestId, value: original.message.value, headers: original.message.headers }]);
+      }
+      await confirmedOutcome(requestId);
+      const [account] = await consumeUntil(kafka, AccountVerifiedV1.topic, (m) => m.message.key?.toString() === requestId);
+      await publish(kafka, AccountVerifiedV1.topic, [{ key: requestId, value: account?.message.value ?? null }]);
+      await settled();
+
+      expect(await db('SELECT 1 FROM assurance.outcomes WHERE request_id = $1', [requestId])).toHaveLength(1);
+      expect(await db('SELECT 1 FROM identity.accounts WHERE request_id = $1', [requestId])).toHaveLength(1);
+      expect(await db('SELECT 1 FROM device.sim_devices WHERE assigned_to = $1', [employeeId])).toHaveLength(1);
+      expect(await db("SELECT 1 FROM assurance.outbox_messages WHERE topic = $1 AND key = $2", [OutcomeConfirmedV1.topic, requestId])).toHaveLength(1);
+    } finally {
+      await http('PUT', `${SAAS}/simulator/faults`, {});
+    }
+  });
+
+  it('dead-letters a malformed event with its reason and source, and journeys go on', async () => {
+    const marker = `malformed-${Date.now()}`;
+    await publish(kafka, JourneyRequestedV1.topic, [
+      { key: marker, value: 'this is not JSON' },
+      { key: marker, value: JSON.stringify({ eventType: 'intake.journey.requested', version: 1, requestId: 'nope', payload: {} }) },
+    ]);
+    const requestId = await submit(newHireRequest());
+    await confirmedOutcome(requestId);
+
+    const dead = await consumeUntil(kafka, deadLetterTopic(JourneyRequestedV1.topic), (m) => m.message.key?.toString() === marker, { count: 2 * 4 });
+    const reasons = dead.map((d) => d.headers['dlq-reason']);
+    expect(reasons.some((r) => r?.startsWith('value is not JSON'))).toBe(true);
+    expect(reasons.some((r) => r?.includes('requestId') && r.includes('payload.subject'))).toBe(true);
+    const groups = new Set(dead.map((d) => d.headers['dlq-consumer-group']));
+    expect(groups).toEqual(new Set(GROUPS_READING_REQUESTS));
+    for (const d of dead) {
+      expect(d.headers['dlq-source-topic']).toBe(JourneyRequestedV1.topic);
+      expect(Number(d.headers['dlq-source-offset'])).toBeGreaterThanOrEqual(0);
+      expect(d.headers['dlq-source-partition']).toMatch(/^\d+$/);
+    }
+  });
+
+  it('never confirms a journey whose read-back disagrees: the account exists but is disabled', async () => {
+    const request = newHireRequest();
+    expect((await http('PUT', `${IDENTITY}/simulator/faults`, { readBackDisagrees: true, onlyFor: [request.subject.employeeId] })).status).toBe(200);
+    try {
+      const requestId = await submit(request);
+      const journey = await eventually(async () => {
+        const response = await http('GET', `${INTAKE}/journeys/${requestId}`);
+        expect(response.body.status).toBe('failed');
+        return response.body;
+      });
+      expect(journey.failure).toMatchObject({ step: 'identity', code: 'VERIFICATION_MISMATCH' });
+      expect(journey.failure.reason).toContain('disabled');
+      await settled();
+      expect((await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`)).status).toBe(404);
+    } finally {
+      await http('PUT', `${IDENTITY}/simulator/faults`, {});
+    }
+  });
+});

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+
+import { type Admin, type IHeaders, Kafka, type KafkaMessage, logLevel, Partitioners } from 'kafkajs';
+
+import { testEnv } from './test-env';
+
+export const testKafka = (clientId = 'closeloop-tests'): Kafka =>
+  new Kafka({ clientId, brokers: testEnv().KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+
+/** Publishes raw messages to a topic, as an upstream system or a misbehaving producer would. */
+export const publish = async (
+  kafka: Kafka,
+  topic: string,
+  messages: ReadonlyArray<{ key: string | null; value: string | Buffer | null; headers?: IHeaders }>,
+): Promise<void> => {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
+  } finally {
+    await producer.disconnect();
+  }
+};
+
+export interface Consumed {
+  readonly topic: string;
+  readonly partition: number;
+  readonly message: KafkaMessage;
+  readonly value: unknown;
+  readonly headers: Record<string, string>;
+}
+
+const decode = (topic: string, partition: number, message: KafkaMessage): Consumed => {
+  let value: unknown = message.value?.toString('utf8');
+  try {
+    value = JSON.parse(String(value));
+  } catch {
+    /* not JSON: keep the text */
+  }
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = v.toString();
+  return { topic, partition, message, value, headers };
+};
+
+/**
+ * Reads a topic from the beginning with a throw-away consumer group until `count` messages match
+ * the predicate (or the time is up), and returns those messages.
+ */
+export const consumeUntil = async (
+  kafka: Kafka,
+  topic: string,
+  predicate: (m: Consumed) => boolean,
+  { count = 1, timeoutMs = 20000 }: { count?: number; timeoutMs?: number } = {},
+): Promise<Consumed[]> => {
+  const consumer = kafka.consumer({ groupId: `test-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  const found: Consumed[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`found ${found.length} of ${count} matching message(s) on ${topic} in ${timeoutMs} ms`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ topic: t, partition, message }) => {
+          const consumed = decode(t, partition, message);
+          if (predicate(consumed)) found.push(consumed);
+          if (found.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return found;
+};
+
+/** Resolves once the group has committed every message of the topics, as they are now. */
+export const waitForGroupToCatchUp = async (admin: Admin, groupId: string, topics: readonly string[], timeoutMs = 20000): Promise<void> => {
+  const ends = new Map<string, string>();
+  for (const topic of topics) {
+    for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${p.partition}`, p.high);
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+    const behind = committed.flatMap(({ topic, partitions }) =>
+      partitions.filter((p) => BigInt(ends.get(`${topic}:${p.partition}`) ?? '0') > BigInt(p.offset === '-1' ? '0' : p.offset)).map((p) => `${topic}:${p.partition}`),
+    );
+    if (behind.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`${groupId} is still behind on ${behind.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};

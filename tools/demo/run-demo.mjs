@@ -1,0 +1,221 @@
+#!/usr/bin/env node
+// Submits five sample new-hire journeys to a running stack, waits until assurance confirms each
+// outcome, and prints what was verified. Plain Node 24 ESM, no dependencies (global fetch).
+//
+//   node tools/demo/run-demo.mjs            (bash tools/demo.sh starts the stack first)
+//
+// Env: INTAKE_URL (http://127.0.0.1:3000), ASSURANCE_URL (http://127.0.0.1:3004),
+//      DEMO_TIMEOUT_MS (60000 per journey), DEMO_POLL_MS (250)
+
+const INTAKE_URL = process.env.INTAKE_URL ?? 'http://127.0.0.1:3000';
+const ASSURANCE_URL = process.env.ASSURANCE_URL ?? 'http://127.0.0.1:3004';
+const TIMEOUT_MS = Number(process.env.DEMO_TIMEOUT_MS ?? 60000);
+const POLL_MS = Number(process.env.DEMO_POLL_MS ?? 250);
+
+const SIGNAL_IDENTITY = 'identity.account.verified.v1';
+const SIGNAL_SAAS = 'saas.access.verified.v1';
+const SIGNAL_DEVICE = 'device.compliance.verified.v1';
+
+// Unique per run, so every run creates new hires (and new accounts/devices) instead of replays.
+const runId = Date.now().toString(36);
+
+const SAMPLES = [
+  {
+    employeeId: 'E1001',
+    first: 'ada',
+    displayName: 'Ada Lovelace',
+    groups: ['staff', 'engineering'],
+    apps: [
+      { app: 'asana', role: 'member' },
+      { app: 'slack', role: 'member', licence: 'pro' },
+    ],
+    model: 'laptop-14',
+  },
+  {
+    employeeId: 'E1002',
+    first: 'grace',
+    displayName: 'Grace Hopper',
+    groups: ['staff', 'engineering', 'platform'],
+    apps: [
+      { app: 'github', role: 'admin', licence: 'enterprise' },
+      { app: 'slack', role: 'member', licence: 'pro' },
+      { app: 'jira', role: 'member' },
+    ],
+    model: 'laptop-16',
+  },
+  {
+    employeeId: 'E1003',
+    first: 'alan',
+    displayName: 'Alan Turing',
+    groups: ['staff', 'research'],
+    apps: [
+      { app: 'notion', role: 'editor' },
+      { app: 'slack', role: 'member' },
+    ],
+    model: 'desktop-27',
+  },
+  {
+    employeeId: 'E1004',
+    first: 'katherine',
+    displayName: 'Katherine Johnson',
+    groups: ['staff', 'finance'],
+    apps: [
+      { app: 'netsuite', role: 'accountant', licence: 'full' },
+      { app: 'zoom', role: 'member', licence: 'pro' },
+      { app: 'slack', role: 'member' },
+    ],
+    model: 'laptop-14',
+  },
+  {
+    employeeId: 'E1005',
+    first: 'linus',
+    displayName: 'Linus Torvalds',
+    groups: ['staff', 'support', 'on-call'],
+    apps: [
+      { app: 'zendesk', role: 'agent', licence: 'professional' },
+      { app: 'slack', role: 'member', licence: 'pro' },
+    ],
+    model: 'laptop-16',
+  },
+];
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const request = async (url, init) => {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10000) });
+  const text = await response.text();
+  let body = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, body };
+};
+
+const submit = async (sample, index) => {
+  const employeeId = `${sample.employeeId}-${runId}`;
+  const body = {
+    type: 'new-hire',
+    requestedBy: 'manager@acme.test',
+    subject: { employeeId, email: `${sample.first}.${runId}@acme.test`, displayName: sample.displayName },
+    groups: sample.groups,
+    apps: sample.apps,
+    device: { model: sample.model },
+  };
+  const { status, body: answer } = await request(`${INTAKE_URL}/journeys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': `demo-${runId}-${index + 1}` },
+    body: JSON.stringify(body),
+  });
+  if (status !== 202 || !answer?.requestId) {
+    throw new Error(`POST /journeys for ${employeeId} answered ${status}: ${JSON.stringify(answer)}`);
+  }
+  return { sample, employeeId, requestId: answer.requestId, submittedAt: Date.now() };
+};
+
+/** Polls assurance until the outcome is confirmed; stops early when intake reports a failure. */
+const awaitOutcome = async (journey) => {
+  const deadline = journey.submittedAt + TIMEOUT_MS;
+  let polls = 0;
+  let lastError = '';
+  while (Date.now() < deadline) {
+    try {
+      const outcome = await request(`${ASSURANCE_URL}/journeys/${journey.requestId}/outcome`);
+      if (outcome.status === 200) return { ...journey, status: 'confirmed', outcome: outcome.body };
+      if (outcome.status !== 404) lastError = `outcome answered ${outcome.status}`;
+      if (++polls % 8 === 0) {
+        const state = await request(`${INTAKE_URL}/journeys/${journey.requestId}`);
+        if (state.status === 200 && state.body?.status === 'failed') return { ...journey, status: 'failed', detail: state.body };
+      }
+    } catch (error) {
+      lastError = error instanceof Error ? error.message : String(error);
+    }
+    await sleep(POLL_MS);
+  }
+  let status = 'timeout';
+  try {
+    const state = await request(`${INTAKE_URL}/journeys/${journey.requestId}`);
+    if (state.status === 200 && state.body?.status) status = state.body.status === 'requested' ? 'timeout (requested)' : state.body.status;
+  } catch {
+    // keep "timeout"
+  }
+  return { ...journey, status, detail: lastError || `not confirmed within ${TIMEOUT_MS} ms` };
+};
+
+// ---------------------------------------------------------------- printing
+
+const evidenceLines = (signals) =>
+  (signals ?? []).map((s) => {
+    const e = s.evidence ?? {};
+    switch (s.signal) {
+      case SIGNAL_IDENTITY:
+        return `identity  account ${e.accountId}  enabled=${e.enabled}  groups: ${(e.groups ?? []).join(', ')}`;
+      case SIGNAL_SAAS:
+        return `saas      ${(e.grants ?? [])
+          .map((g) => `${g.app} (${g.role}, ${g.licence}${g.active && g.licensed ? '' : ', NOT active/licensed'})`)
+          .join('; ')}`;
+      case SIGNAL_DEVICE:
+        return `device    ${e.assetTag} ${e.model} serial ${e.serialNumber}  enrolled=${e.enrolled} compliant=${e.compliant}`;
+      default:
+        return `${s.signal}  ${JSON.stringify(e)}`;
+    }
+  });
+
+const table = (headers, rows) => {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
+  return [rule, line(headers), rule, ...rows.map(line), rule].join('\n');
+};
+
+const main = async () => {
+  console.log(`demo run ${runId}: submitting ${SAMPLES.length} new-hire journeys to ${INTAKE_URL}`);
+  const t0 = Date.now();
+  const submitted = [];
+  for (const [index, sample] of SAMPLES.entries()) {
+    const journey = await submit(sample, index);
+    console.log(`  ${journey.requestId}  ${journey.employeeId}  ${sample.displayName}  (${sample.model}; ${sample.apps.map((a) => a.app).join(', ')})`);
+    submitted.push(journey);
+  }
+  console.log(`waiting for confirmed outcomes at ${ASSURANCE_URL} (timeout ${TIMEOUT_MS / 1000} s each) ...`);
+  const results = await Promise.all(submitted.map(awaitOutcome));
+
+  const rows = results.map((r) => [
+    r.requestId,
+    `${r.employeeId} ${r.sample.displayName}`,
+    r.status,
+    r.status === 'confirmed' ? r.outcome.durationMs : '-',
+    r.status === 'confirmed' ? r.outcome.signals.length : '-',
+  ]);
+  console.log();
+  console.log(table(['requestId', 'employee', 'status', 'duration ms', 'signals'], rows));
+  console.log();
+  console.log('verified signals (evidence read back from the target systems):');
+  for (const r of results) {
+    console.log(`  ${r.requestId}  ${r.sample.displayName}`);
+    if (r.status === 'confirmed') {
+      for (const l of evidenceLines(r.outcome.signals)) console.log(`    ${l}`);
+    } else {
+      console.log(`    NOT CONFIRMED: ${r.status}  ${typeof r.detail === 'string' ? r.detail : JSON.stringify(r.detail)}`);
+    }
+  }
+  const confirmed = results.filter((r) => r.status === 'confirmed').length;
+  const durations = results.filter((r) => r.status === 'confirmed').map((r) => r.outcome.durationMs);
+  console.log();
+  console.log(
+    `${confirmed}/${results.length} journeys confirmed in ${((Date.now() - t0) / 1000).toFixed(1)} s` +
+      (durations.length ? ` (outcome duration min ${Math.min(...durations)} ms, max ${Math.max(...durations)} ms)` : ''),
+  );
+  return confirmed === results.length ? 0 : 1;
+};
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

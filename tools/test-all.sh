@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The whole test suite (npm test): typecheck, lint, unit tests, build, integration tests,
+# end-to-end tests - in that order, stopping at the first failing stage.
+#
+# Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/closeloop_test; the
+# tests create that database) and Kafka: KAFKA_BROKERS, or the project's local broker, which is
+# started once here (tools/kafka/kafka.sh) when it is not running yet, and stopped again at exit.
+#
+#   TEST_ONLY="typecheck unit build"   run only these stages (typecheck lint unit build integration e2e)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+export NX_DAEMON=false
+export NX_NO_CLOUD=true
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/closeloop_test}"
+
+now_ms() { date +%s%3N; }
+secs() { printf '%d.%01d' $(($1 / 1000)) $(($1 % 1000 / 100)); } # ms -> "12.3"
+RUN_T0="$(now_ms)"
+TIMINGS=()
+
+summary() {
+  local total=$(($(now_ms) - RUN_T0)) t line=""
+  for t in "${TIMINGS[@]+"${TIMINGS[@]}"}"; do line+="$t | "; done
+  echo "test-all: timings: ${line}total $(secs "$total") s"
+}
+
+# ---------------------------------------------------------------- prerequisites
+
+# shellcheck source=node/ensure-node.sh
+source tools/node/ensure-node.sh
+echo "test-all: node $(node --version), npm $(npm --version 2>/dev/null)"
+
+if [[ ! -d node_modules ]]; then
+  echo "test-all: node_modules missing: npm ci"
+  npm ci --no-audit --no-fund
+elif [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "test-all: package-lock.json is newer than node_modules: npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+# PostgreSQL at DATABASE_URL's host:port
+db_rest="${DATABASE_URL#*://}"
+db_hostport="${db_rest%%/*}"
+db_hostport="${db_hostport##*@}"
+DB_HOST="${db_hostport%%:*}"
+DB_PORT=5432
+[[ "$db_hostport" == *:* ]] && DB_PORT="${db_hostport##*:}"
+if command -v pg_isready >/dev/null; then
+  pg_isready -q -h "$DB_HOST" -p "$DB_PORT" -t 5 || { echo "test-all: ERROR: PostgreSQL not reachable at $DB_HOST:$DB_PORT" >&2; exit 1; }
+else
+  timeout 2 bash -c "exec 3<>/dev/tcp/$DB_HOST/$DB_PORT" 2>/dev/null || { echo "test-all: ERROR: PostgreSQL not reachable at $DB_HOST:$DB_PORT" >&2; exit 1; }
+fi
+echo "test-all: PostgreSQL $DB_HOST:$DB_PORT reachable; tests use DATABASE_URL database '${db_rest#*/}'"
+
+# Kafka: started once for the whole run (the Jest global set-up then sees KAFKA_BROKERS).
+STARTED_KAFKA=0
+stop_kafka() {
+  if ((STARTED_KAFKA)); then
+    echo "test-all: stopping the Kafka broker this run started"
+    env -u KAFKA_BROKERS bash tools/kafka/kafka.sh stop || true
+  fi
+}
+trap stop_kafka EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+if [[ -n "${KAFKA_BROKERS:-}" ]]; then
+  bash tools/kafka/kafka.sh status # checks that the external cluster answers
+elif bash tools/kafka/kafka.sh status >/dev/null 2>&1; then
+  echo "test-all: reusing the running local Kafka broker (left running at exit)"
+  export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
+else
+  STARTED_KAFKA=1
+  bash tools/kafka/kafka.sh start
+  export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
+fi
+
+# ---------------------------------------------------------------- stages
+
+STAGE_NO=0
+STAGE_COUNT=6
+stage() { # name command...
+  local name="$1" t0 rc=0 ms
+  shift
+  STAGE_NO=$((STAGE_NO + 1))
+  if [[ -n "${TEST_ONLY:-}" && " ${TEST_ONLY//,/ } " != *" $name "* ]]; then
+    echo "== [$STAGE_NO/$STAGE_COUNT] $name: skipped (TEST_ONLY=$TEST_ONLY)"
+    TIMINGS+=("$name skipped")
+    return 0
+  fi
+  echo
+  echo "=================================================================="
+  echo "== [$STAGE_NO/$STAGE_COUNT] $name: $*"
+  echo "=================================================================="
+  t0="$(now_ms)"
+  "$@" || rc=$?
+  ms=$(($(now_ms) - t0))
+  if ((rc != 0)); then
+    TIMINGS+=("$name FAILED $(secs "$ms") s")
+    echo
+    echo "test-all: FAILED at stage [$STAGE_NO/$STAGE_COUNT] $name (exit $rc, $(secs "$ms") s)" >&2
+    summary
+    exit "$rc"
+  fi
+  TIMINGS+=("$name $(secs "$ms") s")
+  echo "== $name passed ($(secs "$ms") s)"
+}
+
+stage typecheck npx tsc -p tsconfig.json --noEmit
+stage lint npx nx run-many -t lint --parallel=2 --outputStyle=static
+stage unit npx nx run-many -t test --parallel=2 --outputStyle=static --skip-nx-cache
+stage build npx swc apps libs -d dist --config-file .swcrc --quiet
+stage integration npx nx run-many -t test:integration --parallel=1 --outputStyle=static --skip-nx-cache
+stage e2e npx jest -c apps/e2e/jest.config.js --runInBand
+
+echo
+if [[ -n "${TEST_ONLY:-}" ]]; then echo "test-all: selected stages passed (TEST_ONLY=$TEST_ONLY)"; else echo "test-all: all $STAGE_COUNT stages passed"; fi
+summary
