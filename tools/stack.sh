@@ -88,8 +88,8 @@ ensure_node() {
 
 ensure_node_modules() {
   if [[ ! -d "$ROOT/node_modules" ]]; then
-    info "node_modules missing: npm ci"
-    (cd "$ROOT" && npm ci --no-audit --no-fund) 9>&- || die "npm ci failed"
+    info "node_modules missing: npm install (from package-lock.json; see tools/test-all.sh for why not npm ci)"
+    (cd "$ROOT" && npm install --no-audit --no-fund) 9>&- || die "npm install failed"
   fi
 }
 

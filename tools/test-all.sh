@@ -33,12 +33,12 @@ summary() {
 source tools/node/ensure-node.sh
 echo "test-all: node $(node --version), npm $(npm --version 2>/dev/null)"
 
-if [[ ! -d node_modules ]]; then
-  echo "test-all: node_modules missing: npm ci"
-  npm ci --no-audit --no-fund
-elif [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "test-all: package-lock.json is newer than node_modules: npm ci"
-  npm ci --no-audit --no-fund
+# `npm install` with the committed lockfile, not `npm ci`: the lockfiles npm 11 writes here leave
+# out other platforms' optional packages (@swc/core-darwin-*, ...), which `npm ci` rejects as
+# out of sync. `npm install` installs the exact locked versions and leaves the lockfile as is.
+if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "test-all: installing dependencies from package-lock.json"
+  npm install --no-audit --no-fund
 fi
 
 # PostgreSQL at DATABASE_URL's host:port

@@ -1,11 +1,11 @@
+import { JourneyFailedV1 } from './assurance/journey-failed.v1';
+import { OutcomeConfirmedV1 } from './assurance/outcome-confirmed.v1';
 import { ComplianceFailedV1 } from './device/compliance-failed.v1';
 import { ComplianceVerifiedV1 } from './device/compliance-verified.v1';
 import type { EventContract } from './envelope';
 import { AccountFailedV1 } from './identity/account-failed.v1';
 import { AccountVerifiedV1 } from './identity/account-verified.v1';
 import { JourneyRequestedV1 } from './intake/journey-requested.v1';
-import { JourneyFailedV1 } from './assurance/journey-failed.v1';
-import { OutcomeConfirmedV1 } from './assurance/outcome-confirmed.v1';
 import { AccessFailedV1 } from './saas/access-failed.v1';
 import { AccessVerifiedV1 } from './saas/access-verified.v1';
 

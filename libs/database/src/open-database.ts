@@ -1,4 +1,4 @@
-import { DataSource, type MixedList, type MigrationInterface } from 'typeorm';
+import { DataSource, type MigrationInterface } from 'typeorm';
 
 import { ensureDatabase } from './ensure-database';
 
@@ -7,7 +7,7 @@ export interface DatabaseOptions {
   /** The service's own schema; nothing else writes to it. */
   readonly schema: string;
   readonly poolSize: number;
-  readonly entities?: MixedList<Function>;
+  readonly entities?: ReadonlyArray<new (...args: never[]) => object>;
   readonly migrations: ReadonlyArray<new () => MigrationInterface>;
   readonly applicationName: string;
 }
@@ -25,7 +25,7 @@ export const openDatabase = async (options: DatabaseOptions): Promise<DataSource
     url: options.url,
     schema: options.schema,
     applicationName: options.applicationName,
-    entities: options.entities ?? [],
+    entities: [...(options.entities ?? [])],
     migrations: [...options.migrations],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',

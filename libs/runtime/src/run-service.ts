@@ -1,5 +1,5 @@
-import { JsonNestLogger, createLogger } from '@closeloop/observability';
 import { KafkaBatchServer } from '@closeloop/messaging';
+import { createLogger,JsonNestLogger } from '@closeloop/observability';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 

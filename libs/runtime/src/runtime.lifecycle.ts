@@ -1,5 +1,5 @@
-import { EVENT_CONTRACTS, deadLetterTopic } from '@closeloop/contracts';
-import { OutboxRelay, ensureTopics } from '@closeloop/messaging';
+import { deadLetterTopic,EVENT_CONTRACTS } from '@closeloop/contracts';
+import { ensureTopics,OutboxRelay } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Kafka, type Producer } from 'kafkajs';

@@ -1,5 +1,5 @@
 import { openDatabase } from '@closeloop/database';
-import { Inbox, KafkaBatchServer, Outbox, OutboxRelay, createIdempotentProducer, createKafka } from '@closeloop/messaging';
+import { createIdempotentProducer, createKafka,Inbox, KafkaBatchServer, Outbox, OutboxRelay } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { Kafka, type Producer } from 'kafkajs';

@@ -10,7 +10,7 @@ export interface ServiceDescriptor {
   /** The Kafka consumer group; one per service, shared by its instances. */
   readonly consumerGroup: string;
   readonly migrations: ReadonlyArray<new () => MigrationInterface>;
-  readonly entities?: ReadonlyArray<Function>;
+  readonly entities?: ReadonlyArray<new (...args: never[]) => object>;
 }
 
 export const SERVICE = Symbol('SERVICE');

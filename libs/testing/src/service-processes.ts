@@ -59,7 +59,8 @@ export const stopService = async (service: RunningService, signal: NodeJS.Signal
   clearTimeout(timer);
 };
 
-/** JSON over HTTP: status and parsed body. */
+/** JSON over HTTP: status and parsed body (typed loosely: tests assert on its shape). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies of any shape, checked by the assertions
 export const http = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> => {
   const response = await fetch(url, {
     method,

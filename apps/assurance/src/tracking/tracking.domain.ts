@@ -3,8 +3,8 @@ import {
   type EventEnvelope,
   findDefinition,
   type JourneyDefinition,
-  type JourneyType,
   JourneyRequestedV1,
+  type JourneyType,
   type StepFailureCode,
   type VerificationSignal,
 } from '@closeloop/contracts';

@@ -1,5 +1,5 @@
 import { buildEvent, type EventEnvelope, findDefinition, JourneyFailedV1, JourneyRequestedV1, OutcomeConfirmedV1 } from '@closeloop/contracts';
-import { Inbox, Outbox, type OutgoingEvent, outgoing, TerminalError } from '@closeloop/messaging';
+import { Inbox, Outbox, outgoing, type OutgoingEvent, TerminalError } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
+
 import { pause, SimulatorFaults } from '@closeloop/runtime';
 import { Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 
 import { type DeviceManagementConnector, DeviceManagementRejectedError, type DeviceState } from './device-management.connector';

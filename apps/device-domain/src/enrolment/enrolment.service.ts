@@ -1,5 +1,5 @@
 import { buildEvent, causedBy, ComplianceFailedV1, ComplianceVerifiedV1, type JourneyRequestedV1 } from '@closeloop/contracts';
-import { Inbox, Outbox, type OutgoingEvent, outgoing } from '@closeloop/messaging';
+import { Inbox, Outbox, outgoing,type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';

@@ -1,12 +1,12 @@
 import { AccountFailedV1, AccountVerifiedV1, buildEvent, causedBy, type JourneyRequestedV1 } from '@closeloop/contracts';
-import { Inbox, Outbox, type OutgoingEvent, outgoing } from '@closeloop/messaging';
+import { Inbox, Outbox, outgoing,type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { DIRECTORY_CONNECTOR, type DirectoryConnector, DirectoryRejectedError } from '../directory/directory.connector';
-import { AccountRepository, type AccountRecord } from './account.repository';
+import { type AccountRecord,AccountRepository } from './account.repository';
 import { type AccountDecision, decideAccount } from './provisioning.domain';
 
 const PRODUCER = 'identity-domain';

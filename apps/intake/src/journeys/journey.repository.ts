@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, In } from 'typeorm';
 
-import type { Journey } from './journeys.domain';
 import { JourneyEntity } from './journey.entity';
+import type { Journey } from './journeys.domain';
 import { toJourney } from './journeys.domain';
 
 @Injectable()

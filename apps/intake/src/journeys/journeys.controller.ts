@@ -1,4 +1,5 @@
 import { type NewHireRequest, NewHireRequestSchema } from '@closeloop/contracts';
+import { ZodBodyPipe } from '@closeloop/runtime';
 import {
   BadRequestException,
   Body,
@@ -14,8 +15,6 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Response } from 'express';
-
-import { ZodBodyPipe } from '@closeloop/runtime';
 
 import type { Journey } from './journeys.domain';
 import { IntakeError } from './journeys.errors';

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
+
 import { currentDefinition, type JourneyFailedV1, JourneyRequestedV1, type NewHireRequest, type OutcomeConfirmedV1 } from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing, TerminalError } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 
 import { JourneyRepository } from './journey.repository';

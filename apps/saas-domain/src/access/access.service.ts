@@ -1,5 +1,5 @@
 import { AccessFailedV1, AccessVerifiedV1, type AccountVerifiedV1, buildEvent, causedBy, type EventEnvelope, type JourneyRequestedV1 } from '@closeloop/contracts';
-import { Inbox, Outbox, type OutgoingEvent, outgoing } from '@closeloop/messaging';
+import { Inbox, Outbox, outgoing,type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';

@@ -1,0 +1,85 @@
+import { JourneyFailedV1 } from './assurance/journey-failed.v1';
+import { OutcomeConfirmedV1 } from './assurance/outcome-confirmed.v1';
+import { ComplianceFailedV1 } from './device/compliance-failed.v1';
+import { ComplianceVerifiedV1 } from './device/compliance-verified.v1';
+import { defineEvent, type EventContract } from './envelope';
+import { buildEvent } from './event-factory';
+import { AccountFailedV1 } from './identity/account-failed.v1';
+import { AccountVerifiedV1 } from './identity/account-verified.v1';
+import { JourneyRequestedV1 } from './intake/journey-requested.v1';
+import { parseEvent } from './parse';
+import { AccessFailedV1 } from './saas/access-failed.v1';
+import { AccessVerifiedV1 } from './saas/access-verified.v1';
+import { EVENT_CONTRACTS } from './topics';
+
+const NOW = '2026-01-01T09:00:00.000Z';
+const failure = { step: 'identity', code: 'PROVISIONING_FAILED', reason: 'refused', failedAt: NOW };
+
+const SAMPLES: Record<string, unknown> = {
+  [JourneyRequestedV1.topic]: {
+    type: 'new-hire',
+    requestedBy: 'manager@acme.test',
+    subject: { employeeId: 'E1', email: 'e1@acme.test', displayName: 'E One' },
+    groups: ['staff'],
+    apps: [{ app: 'asana', role: 'member', licence: 'standard' }],
+    device: { model: 'laptop-14' },
+    definitionVersion: 1,
+    requestedAt: NOW,
+  },
+  [AccountVerifiedV1.topic]: { accountId: 'u-E1', employeeId: 'E1', enabled: true, groups: ['staff'], verifiedAt: NOW },
+  [AccountFailedV1.topic]: failure,
+  [AccessVerifiedV1.topic]: { accountId: 'u-E1', grants: [{ app: 'asana', role: 'member', licence: 'standard', active: true, licensed: true }], verifiedAt: NOW },
+  [AccessFailedV1.topic]: failure,
+  [ComplianceVerifiedV1.topic]: { assetTag: 'AT-1', serialNumber: 'SN-1', model: 'laptop-14', enrolled: true, compliant: true, checkedAt: NOW },
+  [ComplianceFailedV1.topic]: failure,
+  [OutcomeConfirmedV1.topic]: {
+    definitionVersion: 1,
+    signals: [{ signal: AccountVerifiedV1.topic, eventId: '9c4b1f7e-3f0a-4c1e-8f5e-2d7a9b0c1d2e', at: NOW, evidence: { accountId: 'u-E1' } }],
+    startedAt: NOW,
+    confirmedAt: NOW,
+    durationMs: 1200,
+  },
+  [JourneyFailedV1.topic]: failure,
+};
+
+const sample = (contract: EventContract) =>
+  buildEvent(contract, { requestId: '2f1e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b', journeyType: 'new-hire', producer: contract.owner }, SAMPLES[contract.topic], {
+    eventId: '7e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918',
+    occurredAt: new Date(NOW),
+  });
+
+describe.each(EVENT_CONTRACTS.map((c) => [c.topic, c] as const))('%s', (_topic, contract) => {
+  it('parses a valid sample, through JSON and back', () => {
+    const event = sample(contract);
+    const result = parseEvent(contract, JSON.parse(JSON.stringify(event)));
+    expect(result).toEqual({ ok: true, value: event });
+  });
+
+  it('rejects an invalid one, naming the bad fields', () => {
+    const event = { ...sample(contract), requestId: 'not-a-uuid', payload: {} };
+    const result = parseEvent(contract, event);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatch(new RegExp(`^${contract.topic.replace(/\./g, '\\.')}: `));
+    expect(result.error).toContain('requestId: Invalid UUID');
+    expect(result.error).toMatch(/payload\.\w+/);
+  });
+
+  it('rejects an event of another type on its topic', () => {
+    expect(parseEvent(contract, { ...sample(contract), eventType: 'something.else' }).ok).toBe(false);
+  });
+});
+
+describe('topic naming', () => {
+  it('derives owner, type and version from <owner>.<aggregate>.<event>.v<major>', () => {
+    expect(JourneyRequestedV1).toMatchObject({ owner: 'intake', eventType: 'intake.journey.requested', version: 1 });
+  });
+
+  it('refuses a topic that does not follow the convention', () => {
+    expect(() => defineEvent('JourneyRequested', JourneyRequestedV1.payload)).toThrow('does not follow');
+  });
+
+  it('has a sample for every contract', () => {
+    expect(Object.keys(SAMPLES).sort()).toEqual(EVENT_CONTRACTS.map((c) => c.topic).sort());
+  });
+});
