@@ -18,7 +18,7 @@ export interface DatabaseOptions {
  * Never `synchronize`.
  */
 export const openDatabase = async (options: DatabaseOptions): Promise<DataSource> => {
-  if (!/^[a-z_]+$/.test(options.schema)) throw new Error(`schema name "${options.schema}" must be lower-case letters and _`);
+  if (!/^[a-z][a-z0-9_]*$/.test(options.schema)) throw new Error(`schema name "${options.schema}" must be lower-case letters, digits and _`);
   await ensureDatabase(options.url);
   const dataSource = new DataSource({
     type: 'postgres',

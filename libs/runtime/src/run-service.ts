@@ -1,6 +1,6 @@
 import { KafkaBatchServer } from '@closeloop/messaging';
-import { createLogger,JsonNestLogger } from '@closeloop/observability';
-import type { DynamicModule } from '@nestjs/common';
+import { createLogger, JsonNestLogger } from '@closeloop/observability';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
 export interface RunServiceOptions {
@@ -11,17 +11,24 @@ export interface RunServiceOptions {
 }
 
 /**
- * Starts a hybrid Nest app: the Kafka batch consumer plus HTTP (the API and health probes).
- * A failure to start is logged with its reason and exits non-zero.
+ * Creates a hybrid Nest app (HTTP plus the Kafka batch consumer) and starts it consuming; the
+ * caller decides where HTTP listens. Order: database migrated, topics created and outbox relay
+ * running (app.init), then consumers.
  */
+export const createServiceApp = async (module: DynamicModule): Promise<INestApplication> => {
+  const app = await NestFactory.create(module, { logger: new JsonNestLogger() });
+  app.enableShutdownHooks();
+  await app.init();
+  app.connectMicroservice({ strategy: app.get(KafkaBatchServer) });
+  await app.startAllMicroservices();
+  return app;
+};
+
+/** Starts a service; a failure to start is logged with its reason and exits non-zero. */
 export const runService = async (options: RunServiceOptions): Promise<void> => {
   const logger = createLogger('Bootstrap');
   try {
-    const app = await NestFactory.create(options.module, { logger: new JsonNestLogger() });
-    app.enableShutdownHooks();
-    await app.init(); // database migrated, topics created, outbox relay running: before consuming
-    app.connectMicroservice({ strategy: app.get(KafkaBatchServer) });
-    await app.startAllMicroservices();
+    const app = await createServiceApp(options.module);
     await app.listen(options.port, options.host ?? '0.0.0.0');
     logger.info({ port: options.port }, `${options.name} ready`);
   } catch (error) {

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+
+import { parseConfig } from '@closeloop/config';
+import {
+  AccessVerifiedV1,
+  AccountVerifiedV1,
+  buildEvent,
+  ComplianceFailedV1,
+  ComplianceVerifiedV1,
+  type EventContract,
+  type EventEnvelope,
+  JourneyFailedV1,
+  JourneyRequestedV1,
+  OutcomeConfirmedV1,
+  type PayloadOf,
+} from '@closeloop/contracts';
+import { createServiceApp } from '@closeloop/runtime';
+import { consumeUntil, eventually, publish, sql, testEnv, testKafka, waitForGroupToCatchUp } from '@closeloop/testing';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+
+import { AppModule } from '../../src/app.module';
+import { AssuranceConfigSchema } from '../../src/config/assurance.config';
+
+const kafka = testKafka('assurance-int');
+let app: INestApplication;
+
+const event = <C extends EventContract>(contract: C, requestId: string, payload: PayloadOf<C>): EventEnvelope =>
+  buildEvent(contract, { requestId, journeyType: 'new-hire', producer: 'test' }, payload, { eventId: randomUUID(), occurredAt: new Date() });
+
+const journeyEvents = (requestId: string) => {
+  const now = new Date().toISOString();
+  return {
+    requested: event(JourneyRequestedV1, requestId, {
+      type: 'new-hire',
+      requestedBy: 'manager@acme.test',
+      subject: { employeeId: 'E1', email: 'e1@acme.test', displayName: 'E One' },
+      groups: ['staff'],
+      apps: [{ app: 'asana', role: 'member', licence: 'standard' }],
+      device: { model: 'laptop-14' },
+      definitionVersion: 1,
+      requestedAt: now,
+    }),
+    account: event(AccountVerifiedV1, requestId, { accountId: 'u-E1', employeeId: 'E1', enabled: true, groups: ['staff'], verifiedAt: now }),
+    access: event(AccessVerifiedV1, requestId, { accountId: 'u-E1', grants: [{ app: 'asana', role: 'member', licence: 'standard', active: true, licensed: true }], verifiedAt: now }),
+    device: event(ComplianceVerifiedV1, requestId, { assetTag: 'AT-1', serialNumber: 'SN-1', model: 'laptop-14', enrolled: true, compliant: true, checkedAt: now }),
+  };
+};
+
+const send = (e: EventEnvelope) => publish(kafka, `${e.eventType}.v${e.version}`, [{ key: e.requestId, value: JSON.stringify(e) }]);
+
+beforeAll(async () => {
+  const config = parseConfig(AssuranceConfigSchema, { ...testEnv(), PORT: '0', LOG_LEVEL: 'warn' });
+  app = await createServiceApp(AppModule.register(config));
+  await app.listen(0, '127.0.0.1');
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('assurance tracks journeys from real topics', () => {
+  it('confirms a journey whose events arrive out of order and twice, exactly once', async () => {
+    const requestId = randomUUID();
+    const e = journeyEvents(requestId);
+    for (const next of [e.device, e.access, e.device, e.account, e.requested, e.account]) await send(next);
+
+    const outcome = await eventually(async () => {
+      const response = await request(app.getHttpServer()).get(`/journeys/${requestId}/outcome`).expect(200);
+      return response.body;
+    });
+    expect(outcome.signals.map((s: { eventId: string }) => s.eventId)).toEqual([e.account.eventId, e.access.eventId, e.device.eventId]);
+
+    await send(e.access); // one more late duplicate
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await waitForGroupToCatchUp(admin, 'closeloop.assurance', [AccessVerifiedV1.topic, ComplianceVerifiedV1.topic, AccountVerifiedV1.topic, JourneyRequestedV1.topic]);
+    } finally {
+      await admin.disconnect();
+    }
+    expect(await sql('SELECT 1 FROM assurance.outcomes WHERE request_id = $1', [requestId])).toHaveLength(1);
+    const confirmed = await consumeUntil(kafka, OutcomeConfirmedV1.topic, (m) => m.message.key?.toString() === requestId);
+    expect(confirmed[0]?.value).toMatchObject({ requestId, causationId: expect.any(String), payload: { definitionVersion: 1 } });
+    expect(await sql('SELECT 1 FROM assurance.outbox_messages WHERE key = $1 AND topic = $2', [requestId, OutcomeConfirmedV1.topic])).toHaveLength(1);
+  });
+
+  it('reports a failed step and never confirms the journey afterwards', async () => {
+    const requestId = randomUUID();
+    const e = journeyEvents(requestId);
+    await send(e.requested);
+    await send(event(ComplianceFailedV1, requestId, { step: 'device', code: 'NOT_COMPLIANT', reason: 'disk not encrypted', failedAt: new Date().toISOString() }));
+    await send(e.account);
+    await send(e.access);
+
+    const [failed] = await consumeUntil(kafka, JourneyFailedV1.topic, (m) => m.message.key?.toString() === requestId);
+    expect(failed?.value).toMatchObject({ payload: { step: 'device', code: 'NOT_COMPLIANT', reason: 'disk not encrypted' } });
+    const journey = await eventually(async () => {
+      const response = await request(app.getHttpServer()).get(`/journeys/${requestId}`).expect(200);
+      expect(Object.keys(response.body.signals)).toHaveLength(2);
+      return response.body;
+    });
+    expect(journey.status).toBe('failed');
+    await request(app.getHttpServer()).get(`/journeys/${requestId}/outcome`).expect(404);
+  });
+
+  it('answers 400 for an id that is not a UUID and 404 for an unknown journey', async () => {
+    await request(app.getHttpServer()).get('/journeys/xyz/outcome').expect(400);
+    await request(app.getHttpServer()).get(`/journeys/${randomUUID()}`).expect(404);
+  });
+});

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+
+import { parseConfig } from '@closeloop/config';
+import { buildEvent, JourneyRequestedV1, OutcomeConfirmedV1 } from '@closeloop/contracts';
+import { createServiceApp } from '@closeloop/runtime';
+import { consumeUntil, eventually, newHireRequest, publish, sql, testEnv, testKafka } from '@closeloop/testing';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+
+import { AppModule } from '../../src/app.module';
+import { IntakeConfigSchema } from '../../src/config/intake.config';
+
+const kafka = testKafka('intake-int');
+let app: INestApplication;
+
+beforeAll(async () => {
+  app = await createServiceApp(AppModule.register(parseConfig(IntakeConfigSchema, { ...testEnv(), PORT: '0', LOG_LEVEL: 'warn' })));
+  await app.listen(0, '127.0.0.1');
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('intake', () => {
+  it('accepts a journey, publishes journey.requested through the outbox, and shows the confirmed verdict', async () => {
+    const body = newHireRequest();
+    const accepted = await request(app.getHttpServer()).post('/journeys').send(body).expect(202);
+    const requestId: string = accepted.body.requestId;
+    expect(accepted.headers['location']).toBe(`/journeys/${requestId}`);
+
+    const [published] = await consumeUntil(kafka, JourneyRequestedV1.topic, (m) => m.message.key?.toString() === requestId);
+    expect(published?.value).toMatchObject({ requestId, producer: 'intake', journeyType: 'new-hire', payload: { subject: body.subject, definitionVersion: 1 } });
+    expect(JourneyRequestedV1.schema.safeParse(published?.value).success).toBe(true);
+
+    const now = new Date();
+    const verdict = buildEvent(
+      OutcomeConfirmedV1,
+      { requestId, journeyType: 'new-hire', producer: 'assurance' },
+      { definitionVersion: 1, signals: [{ signal: 'identity.account.verified.v1', eventId: randomUUID(), at: now.toISOString(), evidence: {} }], startedAt: now.toISOString(), confirmedAt: now.toISOString(), durationMs: 0 },
+      { eventId: randomUUID(), occurredAt: now },
+    );
+    await publish(kafka, OutcomeConfirmedV1.topic, [{ key: requestId, value: JSON.stringify(verdict) }]);
+    await eventually(async () => {
+      const response = await request(app.getHttpServer()).get(`/journeys/${requestId}`).expect(200);
+      expect(response.body).toMatchObject({ status: 'confirmed', outcome: { definitionVersion: 1 } });
+    });
+  });
+
+  it('starts one journey for concurrent retries with the same Idempotency-Key', async () => {
+    const body = newHireRequest();
+    const key = `retry-${randomUUID()}`;
+    const responses = await Promise.all([1, 2, 3, 4].map(() => request(app.getHttpServer()).post('/journeys').set('Idempotency-Key', key).send(body)));
+    expect(new Set(responses.map((r) => r.body.requestId)).size).toBe(1);
+    expect(responses.filter((r) => r.status === 202)).toHaveLength(1);
+    expect(await sql('SELECT 1 FROM intake.journeys WHERE idempotency_key = $1', [key])).toHaveLength(1);
+    expect(await sql('SELECT 1 FROM intake.outbox_messages WHERE key = $1', [responses[0]?.body.requestId])).toHaveLength(1);
+  });
+
+  it('answers 400 naming each bad field, and never starts a journey for it', async () => {
+    const response = await request(app.getHttpServer())
+      .post('/journeys')
+      .send({ ...newHireRequest(), requestedBy: '', device: { model: 42 } })
+      .expect(400);
+    expect(response.body.issues.map((i: { field: string }) => i.field).sort()).toEqual(['device.model', 'requestedBy']);
+    await request(app.getHttpServer()).post('/journeys').set('Idempotency-Key', 'has spaces').send(newHireRequest()).expect(400);
+  });
+});

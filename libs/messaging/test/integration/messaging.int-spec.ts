@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+
+import { AccountVerifiedV1, buildEvent, deadLetterTopic, type EventEnvelope } from '@closeloop/contracts';
+import { openDatabase } from '@closeloop/database';
+import { createLogger } from '@closeloop/observability';
+import { consumeUntil, eventually, publish, testEnv, testKafka, waitForGroupToCatchUp } from '@closeloop/testing';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+
+import {
+  createIdempotentProducer,
+  createKafka,
+  ensureTopics,
+  type EventBatch,
+  Inbox,
+  KafkaBatchServer,
+  messagingTablesMigration,
+  Outbox,
+  OutboxRelay,
+  outgoing,
+  RetryableError,
+  TerminalError,
+} from '../../src';
+
+const SCHEMA = `msg_test_${randomUUID().slice(0, 8)}`;
+const TOPIC = AccountVerifiedV1.topic;
+
+const accountVerified = (requestId: string, accountId = 'u-1'): EventEnvelope =>
+  buildEvent(AccountVerifiedV1, { requestId, journeyType: 'new-hire', producer: 'test' }, { accountId, employeeId: 'E1', enabled: true, groups: [], verifiedAt: new Date().toISOString() }, {
+    eventId: randomUUID(),
+    occurredAt: new Date(),
+  });
+
+let dataSource: DataSource;
+let kafka: Kafka;
+let producer: Producer;
+let admin: Admin;
+let testClient: Kafka;
+
+beforeAll(async () => {
+  const { DATABASE_URL, KAFKA_BROKERS } = testEnv();
+  dataSource = await openDatabase({ url: DATABASE_URL, schema: SCHEMA, poolSize: 4, migrations: [messagingTablesMigration(SCHEMA, 1732180000000)], applicationName: 'messaging-int' });
+  kafka = createKafka({ brokers: KAFKA_BROKERS.split(','), clientId: 'messaging-int' }, createLogger('kafkajs'));
+  producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, [TOPIC, deadLetterTopic(TOPIC)], 3);
+  testClient = testKafka();
+});
+
+afterAll(async () => {
+  await dataSource.query(`DROP SCHEMA "${SCHEMA}" CASCADE`);
+  await dataSource.destroy();
+  await producer.disconnect();
+  await admin.disconnect();
+});
+
+describe('transactional outbox and relay', () => {
+  it('publishes what a transaction committed, in commit order, keyed by requestId, and marks it published', async () => {
+    const requestId = randomUUID();
+    const events = [accountVerified(requestId, 'a'), accountVerified(requestId, 'b'), accountVerified(requestId, 'c')];
+    const outbox = new Outbox(SCHEMA);
+    await dataSource.transaction((m) => outbox.add(m, events.map((e) => outgoing(AccountVerifiedV1, e))));
+    await expect(
+      dataSource.transaction(async (m) => {
+        await outbox.add(m, [outgoing(AccountVerifiedV1, accountVerified(requestId, 'rolled-back'))]);
+        throw new Error('business rule broke');
+      }),
+    ).rejects.toThrow('business rule broke');
+
+    const relay = new OutboxRelay(dataSource, producer, { schema: SCHEMA, databaseUrl: testEnv().DATABASE_URL, pollMs: 60000 });
+    await relay.start(); // wakes on NOTIFY; the poll interval is too long to matter here
+    try {
+      const received = await consumeUntil(testClient, TOPIC, (m) => m.message.key?.toString() === requestId, { count: 3 });
+      expect(received.map((r) => (r.value as EventEnvelope).eventId)).toEqual(events.map((e) => e.eventId));
+      expect(received[0]?.headers).toMatchObject({ 'event-id': events[0]?.eventId, 'request-id': requestId, 'event-type': 'identity.account.verified' });
+      await eventually(async () => {
+        const rows = await dataSource.query(`SELECT count(*)::int AS n FROM "${SCHEMA}".outbox_messages WHERE published_at IS NULL`);
+        expect(rows[0].n).toBe(0);
+      });
+      const all = await dataSource.query(`SELECT payload->'payload'->>'accountId' AS account FROM "${SCHEMA}".outbox_messages ORDER BY seq`);
+      expect(all.map((r: { account: string }) => r.account)).toEqual(['a', 'b', 'c']);
+    } finally {
+      await relay.stop();
+    }
+  });
+});
+
+describe('inbox', () => {
+  it('claims an event id once: a redelivery is recognised as already handled', async () => {
+    const inbox = new Inbox(SCHEMA, 'test-consumer');
+    const id = randomUUID();
+    const first = await dataSource.transaction((m) => inbox.claim(m, [id, id]));
+    const second = await dataSource.transaction((m) => inbox.claim(m, [id]));
+    expect([...first]).toEqual([id]);
+    expect([...second]).toEqual([]);
+    const other = await dataSource.transaction((m) => new Inbox(SCHEMA, 'other-consumer').claim(m, [id]));
+    expect([...other]).toEqual([id]);
+  });
+});
+
+describe('batch consumer transport', () => {
+  it('hands valid events over in batches, dead-letters bad ones with the reason, retries retryable errors, and moves on', async () => {
+    const groupId = `messaging-int-${randomUUID().slice(0, 8)}`;
+    const good = accountVerified(randomUUID());
+    const poison = accountVerified(randomUUID());
+    const flaky = accountVerified(randomUUID());
+    const wrongKey = accountVerified(randomUUID());
+    const ours = new Set([good, poison, flaky, wrongKey].map((e) => e.requestId));
+    const handled: string[] = [];
+    let flakyAttempts = 0;
+
+    const server = new KafkaBatchServer({ kafka, producer, groupId, maxBackoffMs: 200 });
+    server.addHandler(
+      TOPIC,
+      async (batch: EventBatch) => {
+        const mine = batch.events.filter((e) => ours.has(e.requestId));
+        if (mine.some((e) => e.eventId === poison.eventId)) throw new TerminalError('BROKEN_INVARIANT', 'poison event');
+        if (mine.some((e) => e.eventId === flaky.eventId) && ++flakyAttempts < 3) throw new RetryableError('database briefly unavailable');
+        handled.push(...mine.map((e) => e.eventId));
+      },
+      true,
+    );
+    await new Promise<void>((resolve, reject) => server.listen((error?: unknown) => (error ? reject(error) : resolve())));
+    try {
+      const marker = randomUUID();
+      await publish(testClient, TOPIC, [
+        { key: good.requestId, value: JSON.stringify(good) },
+        { key: marker, value: '{"not": "an event"' },
+        { key: poison.requestId, value: JSON.stringify(poison) },
+        { key: flaky.requestId, value: JSON.stringify(flaky) },
+        { key: marker, value: JSON.stringify(wrongKey) },
+      ]);
+
+      await eventually(() => expect(handled.sort()).toEqual([good.eventId, flaky.eventId].sort()), 30000);
+      expect(flakyAttempts).toBe(3);
+
+      const dead = await consumeUntil(testClient, deadLetterTopic(TOPIC), (m) => m.headers['dlq-consumer-group'] === groupId, { count: 3 });
+      const reasons = Object.fromEntries(dead.map((d) => [d.message.key?.toString() === marker ? (d.headers['dlq-reason']?.startsWith('value is not JSON') ? 'garbage' : 'wrongKey') : 'poison', d.headers['dlq-reason']]));
+      expect(reasons['garbage']).toMatch(/^value is not JSON/);
+      expect(reasons['wrongKey']).toBe(`message key "${marker}" is not the requestId ${wrongKey.requestId}`);
+      expect(reasons['poison']).toBe('terminal error: poison event');
+      expect(dead.every((d) => d.headers['dlq-source-topic'] === TOPIC && /^\d+$/.test(d.headers['dlq-source-offset'] ?? ''))).toBe(true);
+
+      await waitForGroupToCatchUp(admin, groupId, [TOPIC], 30000);
+    } finally {
+      await server.close();
+    }
+  });
+});
