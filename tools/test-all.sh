@@ -21,10 +21,21 @@ secs() { printf '%d.%01d' $(($1 / 1000)) $(($1 % 1000 / 100)); } # ms -> "12.3"
 RUN_T0="$(now_ms)"
 TIMINGS=()
 
+# Every jest run's "Tests:" line is kept, so the run ends with one total: "tests: N passed, N failed".
+TEST_COUNTS="$(mktemp)"
+count_tests() { # reads a stage's output, passes it through, keeps jest's totals
+  tee >(sed -u 's/\x1b\[[0-9;]*m//g' | grep --line-buffered -E '^Tests: ' >>"$TEST_COUNTS")
+}
 summary() {
-  local total=$(($(now_ms) - RUN_T0)) t line=""
+  local total=$(($(now_ms) - RUN_T0)) t line="" passed failed skipped
   for t in "${TIMINGS[@]+"${TIMINGS[@]}"}"; do line+="$t | "; done
   echo "test-all: timings: ${line}total $(secs "$total") s"
+  sleep 0.2 # let the last tee flush
+  passed=$({ grep -oE '[0-9]+ passed' "$TEST_COUNTS" || true; } | awk '{s+=$1} END {print s+0}')
+  failed=$({ grep -oE '[0-9]+ failed' "$TEST_COUNTS" || true; } | awk '{s+=$1} END {print s+0}')
+  skipped=$({ grep -oE '[0-9]+ skipped' "$TEST_COUNTS" || true; } | awk '{s+=$1} END {print s+0}')
+  echo
+  echo "tests: $passed passed, $failed failed, $skipped skipped"
 }
 
 # ---------------------------------------------------------------- prerequisites
@@ -95,7 +106,10 @@ stage() { # name command...
   echo "== [$STAGE_NO/$STAGE_COUNT] $name: $*"
   echo "=================================================================="
   t0="$(now_ms)"
-  "$@" || rc=$?
+  set +e
+  "$@" 2>&1 | count_tests
+  rc=${PIPESTATUS[0]}
+  set -e
   ms=$(($(now_ms) - t0))
   if ((rc != 0)); then
     TIMINGS+=("$name FAILED $(secs "$ms") s")
