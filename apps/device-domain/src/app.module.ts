@@ -1,9 +1,10 @@
 import { messagingTablesMigration } from '@closeloop/messaging';
-import { RuntimeModule } from '@closeloop/runtime';
+import { RuntimeModule, SimulatorModule } from '@closeloop/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 
 import type { DeviceConfig } from './config/device.config';
-import { DeviceManagementModule } from './device-management/device-management.module';
+import { DEVICE_MANAGEMENT_CONNECTOR } from './device-management/device-management.connector';
+import { SimulatedDeviceManagementConnector } from './device-management/simulated-device-management.connector';
 import { EnrolmentModule } from './enrolment/enrolment.module';
 import { CreateDeviceAssignments1732190000000 } from './migrations/1732190000000-create-device-assignments';
 
@@ -19,7 +20,7 @@ export class AppModule {
   static register(config: DeviceConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot(DEVICE_SERVICE, config), DeviceManagementModule.register(config.SIMULATOR_FAULTS), EnrolmentModule],
+      imports: [RuntimeModule.forRoot(DEVICE_SERVICE, config), SimulatorModule.register(config.SIMULATOR_FAULTS, { provide: DEVICE_MANAGEMENT_CONNECTOR, useClass: SimulatedDeviceManagementConnector }), EnrolmentModule],
     };
   }
 }

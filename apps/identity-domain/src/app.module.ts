@@ -1,9 +1,10 @@
 import { messagingTablesMigration } from '@closeloop/messaging';
-import { RuntimeModule } from '@closeloop/runtime';
+import { RuntimeModule, SimulatorModule } from '@closeloop/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 
 import type { IdentityConfig } from './config/identity.config';
-import { DirectoryModule } from './directory/directory.module';
+import { DIRECTORY_CONNECTOR } from './directory/directory.connector';
+import { SimulatedDirectoryConnector } from './directory/simulated-directory.connector';
 import { CreateAccounts1732190000000 } from './migrations/1732190000000-create-accounts';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 
@@ -19,7 +20,7 @@ export class AppModule {
   static register(config: IdentityConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot(IDENTITY_SERVICE, config), DirectoryModule.register(config.SIMULATOR_FAULTS), ProvisioningModule],
+      imports: [RuntimeModule.forRoot(IDENTITY_SERVICE, config), SimulatorModule.register(config.SIMULATOR_FAULTS, { provide: DIRECTORY_CONNECTOR, useClass: SimulatedDirectoryConnector }), ProvisioningModule],
     };
   }
 }

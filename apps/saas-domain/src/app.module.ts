@@ -1,11 +1,12 @@
 import { messagingTablesMigration } from '@closeloop/messaging';
-import { RuntimeModule } from '@closeloop/runtime';
+import { RuntimeModule, SimulatorModule } from '@closeloop/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 
 import { AccessModule } from './access/access.module';
 import type { SaasConfig } from './config/saas.config';
 import { CreateAccessRequests1732190000000 } from './migrations/1732190000000-create-access-requests';
-import { SaasAdminModule } from './saas-admin/saas-admin.module';
+import { SAAS_ADMIN_CONNECTOR } from './saas-admin/saas-admin.connector';
+import { SimulatedSaasAdminConnector } from './saas-admin/simulated-saas-admin.connector';
 
 export const SAAS_SERVICE = {
   name: 'saas-domain',
@@ -19,7 +20,7 @@ export class AppModule {
   static register(config: SaasConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot(SAAS_SERVICE, config), SaasAdminModule.register(config.SIMULATOR_FAULTS), AccessModule],
+      imports: [RuntimeModule.forRoot(SAAS_SERVICE, config), SimulatorModule.register(config.SIMULATOR_FAULTS, { provide: SAAS_ADMIN_CONNECTOR, useClass: SimulatedSaasAdminConnector }), AccessModule],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { type SimulatorFaultSettings, SimulatorFaultsSchema } from '@closeloop/config';
-import { Body, Controller, type DynamicModule, Get, Injectable, Module, Put } from '@nestjs/common';
+import { Body, Controller, type DynamicModule, Get, Injectable, Module, Put, type Type } from '@nestjs/common';
 
 import { ZodBodyPipe } from './zod-body.pipe';
 
@@ -50,17 +50,22 @@ export class SimulatorController {
   }
 }
 
-/** Provides `SimulatorFaults`, set to the initial switches, and its HTTP controller. */
+/**
+ * A domain's connector to its target system, backed by the simulator: provides the connector
+ * under its token (available to every module), `SimulatorFaults` set to the initial switches, and
+ * the `/simulator/faults` controller.
+ */
 @Module({})
 export class SimulatorModule {
-  static register(initialFaults: SimulatorFaultSettings): DynamicModule {
+  static register(initialFaults: SimulatorFaultSettings, connector: { provide: symbol; useClass: Type<unknown> }): DynamicModule {
     const faults = new SimulatorFaults();
     faults.configure(initialFaults);
     return {
       module: SimulatorModule,
+      global: true,
       controllers: [SimulatorController],
-      providers: [{ provide: SimulatorFaults, useValue: faults }],
-      exports: [SimulatorFaults],
+      providers: [{ provide: SimulatorFaults, useValue: faults }, connector],
+      exports: [SimulatorFaults, connector.provide],
     };
   }
 }
