@@ -24,7 +24,10 @@ export const createKafka = (settings: KafkaSettings, logger: Logger): Kafka =>
       () =>
       ({ level, log }) => {
         const { message, ...extra } = log;
-        logger[LEVELS[level] ?? 'info']({ kafka: extra }, message);
+        // kafkajs logs every error response at ERROR, also the ones it retries (a new topic's
+        // leader not elected yet, the group coordinator loading): those are warnings.
+        const retried = level === logLevel.ERROR && typeof message === 'string' && message.startsWith('Response ');
+        logger[retried ? 'warn' : (LEVELS[level] ?? 'info')]({ kafka: extra }, message);
       },
   });
 
