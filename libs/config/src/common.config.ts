@@ -14,6 +14,8 @@ export const commonConfigShape = {
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1)),
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(6),
+  /** Partitions whose batches a service handles at once (each in its own transaction). */
+  KAFKA_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
   DATABASE_URL: z
     .string()
     .default('postgres://postgres@127.0.0.1:5432/closeloop')

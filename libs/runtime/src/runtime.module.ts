@@ -63,7 +63,7 @@ export class RuntimeModule {
         {
           provide: KafkaBatchServer,
           inject: [Kafka, PRODUCER],
-          useFactory: (kafka: Kafka, producer: Producer) => new KafkaBatchServer({ kafka, producer, groupId: service.consumerGroup }),
+          useFactory: (kafka: Kafka, producer: Producer) => new KafkaBatchServer({ kafka, producer, groupId: service.consumerGroup, partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY }),
         },
         RuntimeLifecycle,
       ],

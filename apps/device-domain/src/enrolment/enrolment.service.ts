@@ -3,6 +3,7 @@ import { Inbox, Outbox, outgoing,type OutgoingEvent } from '@closeloop/messaging
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
+import pLimit from 'p-limit';
 import { DataSource } from 'typeorm';
 
 import {
@@ -14,10 +15,13 @@ import { type DeviceAssignment, DeviceAssignmentRepository } from './device-assi
 import { type ComplianceDecision, decideCompliance } from './enrolment.domain';
 
 const PRODUCER = 'device-domain';
+/** Device management calls in flight at once per batch (the database pool is 10 by default). */
+const CONNECTOR_CONCURRENCY = 8;
 
 @Injectable()
 export class EnrolmentService {
   private readonly logger = createLogger(EnrolmentService.name);
+  private readonly connectorSlots = pLimit(CONNECTOR_CONCURRENCY);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -40,11 +44,13 @@ export class EnrolmentService {
       const handled = await this.assignments.existing(manager, todo.map((e) => e.requestId));
       const records: DeviceAssignment[] = [];
       const out: OutgoingEvent[] = [];
-      for (const event of todo) {
-        if (handled.has(event.requestId)) continue;
+      const pending = todo.filter((e) => !handled.has(e.requestId));
+      // The device management calls of a batch run side by side (bounded); results keep the batch order.
+      const decisions = await Promise.all(pending.map((e) => this.connectorSlots(() => this.enrol(e.payload.device.model, e.payload.subject.employeeId))));
+      for (const [i, event] of pending.entries()) {
         const { employeeId } = event.payload.subject;
         const { model } = event.payload.device;
-        const decision = await this.enrol(model, employeeId);
+        const decision = decisions[i] as ComplianceDecision;
         const now = this.clock.now();
         const identity = { eventId: this.ids.next(), occurredAt: now };
         const context = causedBy(event, PRODUCER);

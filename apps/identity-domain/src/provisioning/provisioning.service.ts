@@ -3,6 +3,7 @@ import { Inbox, Outbox, outgoing,type OutgoingEvent } from '@closeloop/messaging
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
+import pLimit from 'p-limit';
 import { DataSource } from 'typeorm';
 
 import { DIRECTORY_CONNECTOR, type DirectoryConnector, DirectoryRejectedError } from '../directory/directory.connector';
@@ -10,10 +11,13 @@ import { type AccountRecord,AccountRepository } from './account.repository';
 import { type AccountDecision, decideAccount } from './provisioning.domain';
 
 const PRODUCER = 'identity-domain';
+/** Directory calls in flight at once per batch (the database pool is 10 by default). */
+const CONNECTOR_CONCURRENCY = 8;
 
 @Injectable()
 export class ProvisioningService {
   private readonly logger = createLogger(ProvisioningService.name);
+  private readonly connectorSlots = pLimit(CONNECTOR_CONCURRENCY);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -37,9 +41,11 @@ export class ProvisioningService {
       const handled = await this.accounts.existing(manager, todo.map((e) => e.requestId));
       const records: AccountRecord[] = [];
       const out: OutgoingEvent[] = [];
-      for (const event of todo) {
-        if (handled.has(event.requestId)) continue;
-        const decision = await this.provision(event);
+      const pending = todo.filter((e) => !handled.has(e.requestId));
+      // The directory calls of a batch run side by side (bounded); the results keep the batch order.
+      const decisions = await Promise.all(pending.map((event) => this.connectorSlots(() => this.provision(event))));
+      for (const [i, event] of pending.entries()) {
+        const decision = decisions[i] as AccountDecision;
         const now = this.clock.now();
         const identity = { eventId: this.ids.next(), occurredAt: now };
         const context = causedBy(event, PRODUCER);

@@ -3,6 +3,7 @@ import { Inbox, Outbox, outgoing,type OutgoingEvent } from '@closeloop/messaging
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
+import pLimit from 'p-limit';
 import { DataSource } from 'typeorm';
 
 import { SAAS_ADMIN_CONNECTOR, type SaasAdminConnector, SaasAdminRejectedError } from '../saas-admin/saas-admin.connector';
@@ -10,10 +11,13 @@ import { type AccessDecision, decideAccess, readyToProvision, type RequestedApp 
 import { type AccessHalf, AccessRequestRepository } from './access-request.repository';
 
 const PRODUCER = 'saas-domain';
+/** SaaS admin calls in flight at once per batch (the database pool is 10 by default). */
+const CONNECTOR_CONCURRENCY = 8;
 
 @Injectable()
 export class AccessService {
   private readonly logger = createLogger(AccessService.name);
+  private readonly connectorSlots = pLimit(CONNECTOR_CONCURRENCY);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -46,10 +50,12 @@ export class AccessService {
       const todo = events.filter((e) => fresh.has(e.eventId));
       const merged = await this.requests.merge(manager, todo.map(half), this.clock.now());
       const out: OutgoingEvent[] = [];
-      for (const request of merged) {
-        if (!readyToProvision(request)) continue;
+      const ready = merged.filter((r): r is (typeof merged)[number] & { apps: readonly RequestedApp[]; accountId: string } => readyToProvision(r));
+      // The SaaS admin calls of a batch run side by side (bounded); results keep the batch order.
+      const decisions = await Promise.all(ready.map((r) => this.connectorSlots(() => this.provision(r.apps, r.accountId, r.employeeId))));
+      for (const [i, request] of ready.entries()) {
         const cause = todo.find((e) => e.requestId === request.requestId) as E;
-        const decision = await this.provision(request.apps, request.accountId, request.employeeId);
+        const decision = decisions[i] as AccessDecision;
         const now = this.clock.now();
         const identity = { eventId: this.ids.next(), occurredAt: now };
         const context = causedBy(cause, PRODUCER);

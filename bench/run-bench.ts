@@ -1,0 +1,261 @@
+/**
+ * The benchmark: drives N new-hire journeys through intake's HTTP API against a running stack
+ * and reports verified journeys per second, request-to-confirmed latency, Kafka throughput and
+ * lag, per-service CPU and peak RSS, PostgreSQL rows written per journey, and a correctness check.
+ * Run it with `npm run bench` (bench/bench.sh starts the stack on a fresh database first).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { EVENT_CONTRACTS, OutcomeConfirmedV1 } from '@closeloop/contracts';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+
+const ROOT = join(__dirname, '../..');
+const SERVICES = ['intake', 'identity-domain', 'saas-domain', 'device-domain', 'assurance'];
+const SCHEMAS = ['intake', 'identity', 'saas', 'device', 'assurance'];
+const TOPICS = EVENT_CONTRACTS.map((c) => c.topic);
+
+const { values: args } = parseArgs({
+  options: {
+    journeys: { type: 'string', default: '10000' },
+    concurrency: { type: 'string', default: '64' },
+    rate: { type: 'string', default: '0' },
+    label: { type: 'string', default: '' },
+    'intake-url': { type: 'string', default: 'http://127.0.0.1:3000' },
+    'database-url': { type: 'string', default: process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/closeloop_bench' },
+    brokers: { type: 'string', default: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092' },
+    'state-dir': { type: 'string', default: process.env['CLOSELOOP_STATE_DIR'] ?? join(ROOT, '.run') },
+    timeout: { type: 'string', default: '600' },
+  },
+});
+
+const N = Number(args.journeys);
+const CONCURRENCY = Number(args.concurrency);
+const RATE = Number(args.rate);
+if (!(N > 0) || !(CONCURRENCY > 0) || !(RATE >= 0)) throw new Error('--journeys and --concurrency must be positive, --rate >= 0');
+
+const CLK_TCK = 100;
+const procStats = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return { cpuSeconds, peakRssMb: hwm ? Number(hwm[1]) / 1024 : NaN };
+};
+const servicePids = () =>
+  Object.fromEntries(SERVICES.map((s) => [s, Number(readFileSync(join(args['state-dir'], 'pids', `${s}.pid`), 'utf8').trim())]));
+const kafkaPid = () => Number(readFileSync(join(args['state-dir'], 'kafka', 'kafka.pid'), 'utf8').trim());
+
+const highWatermarks = async (admin: Admin) => {
+  let total = 0n;
+  for (const topic of TOPICS) for (const p of await admin.fetchTopicOffsets(topic)) total += BigInt(p.high);
+  return total;
+};
+
+const consumerLag = async (admin: Admin) => {
+  const lag: Record<string, number> = {};
+  for (const group of SERVICES.map((s) => `closeloop.${s}`)) {
+    let behind = 0n;
+    for (const { topic, partitions } of await admin.fetchOffsets({ groupId: group, topics: TOPICS })) {
+      const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+      for (const p of partitions) if (p.offset !== '-1') behind += (ends.get(p.partition) ?? 0n) - BigInt(p.offset);
+    }
+    lag[group] = Number(behind);
+  }
+  return lag;
+};
+
+const rowsWritten = async (db: Client) => {
+  const { rows } = await db.query(
+    `SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint AS n FROM pg_stat_user_tables WHERE schemaname = ANY($1)`,
+    [SCHEMAS],
+  );
+  return Number(rows[0].n);
+};
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const request = (i: number, run: string) => ({
+  type: 'new-hire',
+  requestedBy: 'bench@acme.test',
+  subject: { employeeId: `B${run}-${i}`, email: `b${run}.${i}@acme.test`, displayName: `Bench ${i}` },
+  groups: ['staff', i % 2 ? 'engineering' : 'sales'],
+  apps: [{ app: 'asana', role: 'member' }, { app: 'slack', role: 'member', licence: 'pro' }],
+  device: { model: ['laptop-14', 'laptop-16', 'desktop-27'][i % 3] },
+});
+
+const main = async () => {
+  const run = Date.now().toString(36);
+  const kafka = new Kafka({ clientId: 'bench', brokers: args.brokers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const db = new Client({ connectionString: args['database-url'] });
+  await db.connect();
+
+  // Confirmations, as an observer downstream of assurance would see them.
+  const sentAt = new Map<string, number>();
+  const confirmedAt = new Map<string, number>();
+  let duplicates = 0;
+  const waiters = new Map<string, () => void>();
+  const consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: 20 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: OutcomeConfirmedV1.topic, fromBeginning: false });
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      const now = performance.now();
+      for (const message of batch.messages) {
+        const id = message.key?.toString() ?? '';
+        if (confirmedAt.has(id)) duplicates++;
+        else confirmedAt.set(id, now);
+        waiters.get(id)?.();
+        waiters.delete(id);
+      }
+    },
+  });
+  await joined;
+  await sleep(500); // the group has its partitions and starts at the end of the topic
+
+  const pids = servicePids();
+  const cpuBefore = Object.fromEntries(Object.entries(pids).map(([s, pid]) => [s, procStats(pid).cpuSeconds]));
+  const kafkaCpuBefore = procStats(kafkaPid()).cpuSeconds;
+  const hwBefore = await highWatermarks(admin);
+  const rowsBefore = await rowsWritten(db);
+
+  const submit = async (i: number) => {
+    const started = performance.now();
+    const response = await fetch(`${args['intake-url']}/journeys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `bench-${run}-${i}` },
+      body: JSON.stringify(request(i, run)),
+    });
+    const body = (await response.json()) as { requestId?: string };
+    if (response.status !== 202 || !body.requestId) throw new Error(`POST /journeys answered ${response.status}: ${JSON.stringify(body)}`);
+    sentAt.set(body.requestId, started);
+    return body.requestId;
+  };
+  const confirmation = (id: string) => (confirmedAt.has(id) ? Promise.resolve() : new Promise<void>((resolve) => waiters.set(id, resolve)));
+
+  const t0 = performance.now();
+  const deadline = Date.now() + Number(args.timeout) * 1000;
+  if (RATE > 0) {
+    // Open loop: a fixed arrival rate, whatever the confirmations do.
+    const inflight: Promise<unknown>[] = [];
+    for (let i = 0; i < N; i++) {
+      const due = t0 + (i * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait);
+      inflight.push(submit(i).then(confirmation));
+    }
+    await Promise.race([Promise.all(inflight), sleep(deadline - Date.now()).then(() => Promise.reject(new Error('timed out')))]);
+  } else {
+    // Closed loop: CONCURRENCY journeys in flight, the next one submitted when one is confirmed.
+    let next = 0;
+    const worker = async () => {
+      while (next < N && Date.now() < deadline) {
+        const i = next++;
+        await confirmation(await submit(i));
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  }
+  const t1 = Math.max(...confirmedAt.values());
+  const elapsedS = (t1 - t0) / 1000;
+
+  await sleep(1500); // let relays, consumers and pg_stat catch up before reading the counters
+  const latencies = [...sentAt].map(([id, s]) => (confirmedAt.get(id) ?? NaN) - s).filter(Number.isFinite).sort((a, b) => a - b);
+  const hwAfter = await highWatermarks(admin);
+  const lag = await consumerLag(admin);
+  const rowsAfter = await rowsWritten(db);
+  const perService = Object.fromEntries(
+    Object.entries(pids).map(([s, pid]) => {
+      const now = procStats(pid);
+      return [s, { cpuSeconds: +(now.cpuSeconds - (cpuBefore[s] ?? 0)).toFixed(1), peakRssMb: +now.peakRssMb.toFixed(0) }];
+    }),
+  );
+  const kafkaNow = procStats(kafkaPid());
+  perService['kafka (JVM)'] = { cpuSeconds: +(kafkaNow.cpuSeconds - kafkaCpuBefore).toFixed(1), peakRssMb: +kafkaNow.peakRssMb.toFixed(0) };
+
+  const ids = [...sentAt.keys()];
+  const { rows: outcomeRows } = await db.query('SELECT count(*)::int AS n, count(DISTINCT request_id)::int AS d FROM assurance.outcomes WHERE request_id = ANY($1::uuid[])', [ids]);
+  let unpublished = 0;
+  for (const schema of SCHEMAS) {
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM "${schema}".outbox_messages WHERE published_at IS NULL`);
+    unpublished += rows[0].n;
+  }
+  const correctness = {
+    submitted: sentAt.size,
+    outcomeRecords: outcomeRows[0].n,
+    distinctOutcomeRecords: outcomeRows[0].d,
+    confirmedEventsSeen: confirmedAt.size,
+    duplicateConfirmedEvents: duplicates,
+    unpublishedOutboxRows: unpublished,
+  };
+  const ok =
+    correctness.submitted === N && correctness.outcomeRecords === N && correctness.distinctOutcomeRecords === N && correctness.confirmedEventsSeen === N && unpublished === 0;
+
+  const result = {
+    label: args.label || (RATE > 0 ? `rate-${RATE}` : `closed-${CONCURRENCY}`),
+    at: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version },
+    settings: { journeys: N, mode: RATE > 0 ? `open loop, ${RATE} journeys/s` : `closed loop, ${CONCURRENCY} in flight` },
+    verifiedJourneysPerSecond: +(N / elapsedS).toFixed(1),
+    elapsedSeconds: +elapsedS.toFixed(2),
+    latencyMs: {
+      p50: +percentile(latencies, 50).toFixed(0),
+      p95: +percentile(latencies, 95).toFixed(0),
+      p99: +percentile(latencies, 99).toFixed(0),
+      max: +(latencies[latencies.length - 1] ?? NaN).toFixed(0),
+    },
+    kafka: { events: Number(hwAfter - hwBefore), eventsPerSecond: +(Number(hwAfter - hwBefore) / elapsedS).toFixed(0), consumerLagAtEnd: lag },
+    postgresRowsWrittenPerJourney: +((rowsAfter - rowsBefore) / N).toFixed(1),
+    perService,
+    correctness: { ...correctness, ok },
+  };
+
+  const md = [
+    `### ${result.label}: ${N} new-hire journeys, ${result.settings.mode}`,
+    '',
+    `Machine: ${result.machine.cpus} cores (${result.machine.cpuModel}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}; Kafka, PostgreSQL and all five services on it. ${result.at}`,
+    '',
+    '| metric | value |',
+    '|---|---|',
+    `| verified journeys/s | ${result.verifiedJourneysPerSecond} (${N} in ${result.elapsedSeconds} s) |`,
+    `| request → confirmed p50 / p95 / p99 / max | ${result.latencyMs.p50} / ${result.latencyMs.p95} / ${result.latencyMs.p99} / ${result.latencyMs.max} ms |`,
+    `| Kafka events/s | ${result.kafka.eventsPerSecond} (${result.kafka.events} events) |`,
+    `| consumer lag at end | ${Object.entries(lag).map(([g, n]) => `${g.replace('closeloop.', '')} ${n}`).join(', ')} |`,
+    `| PostgreSQL rows written per journey | ${result.postgresRowsWrittenPerJourney} |`,
+    `| correctness | ${ok ? 'OK' : 'FAILED'}: ${correctness.outcomeRecords} outcome records for ${correctness.submitted} journeys, ${correctness.duplicateConfirmedEvents} duplicate confirmations, ${unpublished} unpublished outbox rows |`,
+    '',
+    '| process | CPU s | peak RSS MB |',
+    '|---|---|---|',
+    ...Object.entries(perService).map(([s, v]) => `| ${s} | ${v.cpuSeconds} | ${v.peakRssMb} |`),
+    '',
+  ].join('\n');
+
+  const dir = join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = result.at.replace(/[:.]/g, '-');
+  writeFileSync(join(dir, `${stamp}-${result.label}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(dir, `${stamp}-${result.label}.md`), md);
+  writeFileSync(join(dir, `latest-${RATE > 0 ? 'rate' : 'closed'}.md`), md);
+  process.stdout.write(`\n${md}\n`);
+
+  await consumer.disconnect();
+  await admin.disconnect();
+  await db.end();
+  if (!ok) {
+    process.stderr.write('bench: correctness check FAILED\n');
+    process.exit(1);
+  }
+};
+
+main().catch((error) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
