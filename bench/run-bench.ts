@@ -5,7 +5,7 @@
  * Run it with `npm run bench` (bench/bench.sh starts the stack on a fresh database first).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,6 +49,27 @@ const procStats = (pid: number) => {
 const servicePids = () =>
   Object.fromEntries(SERVICES.map((s) => [s, Number(readFileSync(join(args['state-dir'], 'pids', `${s}.pid`), 'utf8').trim())]));
 const kafkaPid = () => Number(readFileSync(join(args['state-dir'], 'kafka', 'kafka.pid'), 'utf8').trim());
+/** PostgreSQL's own processes (postmaster and backends), found by their owner. */
+const postgresCpuSeconds = () => {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (statSync(`/proc/${entry}`).uid !== POSTGRES_UID) continue;
+      total += procStats(Number(entry)).cpuSeconds;
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  return total;
+};
+const POSTGRES_UID = (() => {
+  try {
+    return statSync('/var/run/postgresql').uid;
+  } catch {
+    return -1;
+  }
+})();
 
 const highWatermarks = async (admin: Admin) => {
   let total = 0n;
@@ -124,6 +145,7 @@ const main = async () => {
   const pids = servicePids();
   const cpuBefore = Object.fromEntries(Object.entries(pids).map(([s, pid]) => [s, procStats(pid).cpuSeconds]));
   const kafkaCpuBefore = procStats(kafkaPid()).cpuSeconds;
+  const postgresCpuBefore = postgresCpuSeconds();
   const hwBefore = await highWatermarks(admin);
   const rowsBefore = await rowsWritten(db);
 
@@ -180,12 +202,13 @@ const main = async () => {
   );
   const kafkaNow = procStats(kafkaPid());
   perService['kafka (JVM)'] = { cpuSeconds: +(kafkaNow.cpuSeconds - kafkaCpuBefore).toFixed(1), peakRssMb: +kafkaNow.peakRssMb.toFixed(0) };
+  perService['postgresql (all backends)'] = { cpuSeconds: +(postgresCpuSeconds() - postgresCpuBefore).toFixed(1), peakRssMb: NaN };
 
   const ids = [...sentAt.keys()];
   const { rows: outcomeRows } = await db.query('SELECT count(*)::int AS n, count(DISTINCT request_id)::int AS d FROM assurance.outcomes WHERE request_id = ANY($1::uuid[])', [ids]);
   let unpublished = 0;
   for (const schema of SCHEMAS) {
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM "${schema}".outbox_messages WHERE published_at IS NULL`);
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM "${schema}".outbox_messages`);
     unpublished += rows[0].n;
   }
   const correctness = {

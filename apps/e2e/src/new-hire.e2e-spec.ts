@@ -8,11 +8,13 @@ import {
 } from '@closeloop/contracts';
 import {
   consumeUntil,
+  distinctEventIds,
   dropDatabase,
   eventually,
   http,
   newHireRequest,
   publish,
+  readTopic,
   type RunningService,
   SERVICES,
   sql,
@@ -159,7 +161,7 @@ describe('new-hire journey, end to end', () => {
       expect(await db('SELECT 1 FROM assurance.outcomes WHERE request_id = $1', [requestId])).toHaveLength(1);
       expect(await db('SELECT 1 FROM identity.accounts WHERE request_id = $1', [requestId])).toHaveLength(1);
       expect(await db('SELECT 1 FROM device.sim_devices WHERE assigned_to = $1', [employeeId])).toHaveLength(1);
-      expect(await db("SELECT 1 FROM assurance.outbox_messages WHERE topic = $1 AND key = $2", [OutcomeConfirmedV1.topic, requestId])).toHaveLength(1);
+      expect(distinctEventIds(await readTopic(kafka, OutcomeConfirmedV1.topic, (m) => m.message.key?.toString() === requestId)).size).toBe(1);
     } finally {
       await http('PUT', `${SAAS}/simulator/faults`, {});
     }

@@ -14,12 +14,8 @@ export const messagingTablesMigration = (schema: string, timestamp: number): new
         key text NOT NULL,
         headers jsonb NOT NULL DEFAULT '{}'::jsonb,
         payload jsonb NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        published_at timestamptz
+        created_at timestamptz NOT NULL DEFAULT now()
       )`);
-      await runner.query(
-        `CREATE INDEX outbox_messages_unpublished ON "${schema}".outbox_messages (seq) WHERE published_at IS NULL`,
-      );
       await runner.query(`CREATE TABLE "${schema}".inbox_messages (
         consumer text NOT NULL,
         event_id uuid NOT NULL,

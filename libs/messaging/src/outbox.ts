@@ -17,17 +17,21 @@ export class Outbox implements OutboxPort {
 
   async add(manager: EntityManager, events: readonly OutgoingEvent[]): Promise<void> {
     if (events.length === 0) return;
+    // One round trip: the rows, and the notification PostgreSQL delivers to the relay at commit.
     await manager.query(
-      `INSERT INTO "${this.schema}".outbox_messages (id, topic, key, headers, payload)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[])`,
+      `WITH inserted AS (
+         INSERT INTO "${this.schema}".outbox_messages (id, topic, key, headers, payload)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[])
+         RETURNING 1)
+       SELECT pg_notify($6, '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row`,
       [
         events.map((e) => e.event.eventId),
         events.map((e) => e.topic),
         events.map((e) => e.key),
         events.map((e) => JSON.stringify(e.headers ?? {})),
         events.map((e) => JSON.stringify(e.event)),
+        outboxChannel(this.schema),
       ],
     );
-    await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(this.schema)]);
   }
 }

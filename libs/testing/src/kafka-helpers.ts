@@ -93,3 +93,43 @@ export const waitForGroupToCatchUp = async (admin: Admin, groupId: string, topic
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 };
+
+/**
+ * Everything on a topic right now (up to each partition's current end) that matches: for
+ * counting, e.g. that a journey was confirmed by exactly one event.
+ */
+export const readTopic = async (kafka: Kafka, topic: string, predicate: (m: Consumed) => boolean, timeoutMs = 30000): Promise<Consumed[]> => {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+  await admin.disconnect();
+  const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
+  const found: Consumed[] = [];
+  if (remaining.size === 0) return found;
+  const consumer = kafka.consumer({ groupId: `test-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`could not read ${topic} to its end in ${timeoutMs} ms`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const consumed = decode(topic, partition, message);
+          if (predicate(consumed)) found.push(consumed);
+          if (BigInt(message.offset) + 1n >= (ends.get(partition) ?? 0n)) remaining.delete(partition);
+          if (remaining.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return found;
+};
+
+/** The distinct event ids among messages (a relay may publish an event twice; consumers dedupe by id). */
+export const distinctEventIds = (messages: readonly Consumed[]): Set<string> =>
+  new Set(messages.map((m) => (m.value as { eventId?: string }).eventId ?? ''));

@@ -29,8 +29,24 @@ export class JourneyRepository {
     return rows.map(toJourney);
   }
 
+  /** The hot path of POST /journeys: one plain INSERT. */
   async insert(manager: EntityManager, journey: Journey): Promise<void> {
-    await manager.getRepository(JourneyEntity).insert(journey);
+    await manager.query(
+      `INSERT INTO intake.journeys (request_id, journey_type, status, requested_by, request, idempotency_key, request_hash,
+         definition_version, outcome, failure, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, $9, $9)`,
+      [
+        journey.requestId,
+        journey.journeyType,
+        journey.status,
+        journey.requestedBy,
+        JSON.stringify(journey.request),
+        journey.idempotencyKey,
+        journey.requestHash,
+        journey.definitionVersion,
+        journey.createdAt.toISOString(),
+      ],
+    );
   }
 
   async save(manager: EntityManager, journeys: readonly Journey[]): Promise<void> {

@@ -48,10 +48,8 @@ export class JourneysService {
    */
   async submit(request: NewHireRequest, idempotencyKey: string | null): Promise<Submission> {
     const requestHash = createHash('sha256').update(canonical(request)).digest('hex');
-    if (idempotencyKey) {
-      const existing = await this.findReplay(idempotencyKey, requestHash);
-      if (existing) return { journey: existing, created: false };
-    }
+    // No look-up first: a replayed Idempotency-Key hits the unique index, and then the journey
+    // it started is returned (below). The first request costs no extra round trip.
     const definition = currentDefinition(request.type);
     if (!definition) throw new IntakeError('NO_JOURNEY_DEFINITION', `no journey definition for type ${request.type}`);
     const { journey, event } = acceptRequest({

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { parseConfig } from '@closeloop/config';
 import { buildEvent, JourneyRequestedV1, OutcomeConfirmedV1 } from '@closeloop/contracts';
 import { createServiceApp } from '@closeloop/runtime';
-import { consumeUntil, eventually, newHireRequest, publish, sql, testEnv, testKafka } from '@closeloop/testing';
+import { consumeUntil, distinctEventIds, eventually, newHireRequest, publish, readTopic, sql, testEnv, testKafka } from '@closeloop/testing';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 
@@ -54,7 +54,8 @@ describe('intake', () => {
     expect(new Set(responses.map((r) => r.body.requestId)).size).toBe(1);
     expect(responses.filter((r) => r.status === 202)).toHaveLength(1);
     expect(await sql('SELECT 1 FROM intake.journeys WHERE idempotency_key = $1', [key])).toHaveLength(1);
-    expect(await sql('SELECT 1 FROM intake.outbox_messages WHERE key = $1', [responses[0]?.body.requestId])).toHaveLength(1);
+    const requested = await readTopic(kafka, JourneyRequestedV1.topic, (m) => m.message.key?.toString() === responses[0]?.body.requestId);
+    expect(distinctEventIds(requested).size).toBe(1);
   });
 
   it('answers 400 naming each bad field, and never starts a journey for it', async () => {
