@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench -- [--journeys N] [--concurrency C | --rate R] [--label NAME]
+# BENCH_INSTANCES=2 npm run bench -- ...   runs a second instance of each domain service and of
+# assurance (ports +10) in the same consumer groups.
 # Starts Kafka and the five services on a fresh database (closeloop_bench), runs the benchmark,
 # writes bench/results/*.json and *.md, and stops the services again (Kafka keeps running).
 set -euo pipefail
@@ -20,7 +22,29 @@ node -e "
 "
 node_modules/.bin/swc apps libs bench -d dist --config-file .swcrc --quiet
 STACK_SKIP_BUILD=1 bash tools/stack.sh start
+STATE_DIR="${CLOSELOOP_STATE_DIR:-$ROOT/.run}"
+EXTRA_PIDS=()
+stop_extra() {
+  for pid in "${EXTRA_PIDS[@]+"${EXTRA_PIDS[@]}"}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${EXTRA_PIDS[@]+"${EXTRA_PIDS[@]}"}"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done; done
+  rm -f "$STATE_DIR"/pids/*-2.pid
+}
+trap stop_extra EXIT
+if [[ "${BENCH_INSTANCES:-1}" == 2 ]]; then
+  declare -A PORTS=([identity-domain]=3011 [saas-domain]=3012 [device-domain]=3013 [assurance]=3014)
+  for svc in identity-domain saas-domain device-domain assurance; do
+    PORT="${PORTS[$svc]}" nohup node --enable-source-maps "dist/apps/$svc/src/main.js" >"$STATE_DIR/logs/$svc-2.log" 2>&1 &
+    EXTRA_PIDS+=("$!")
+    echo "$!" >"$STATE_DIR/pids/$svc-2.pid"
+  done
+  for svc in identity-domain saas-domain device-domain assurance; do
+    for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:${PORTS[$svc]}/health/ready" >/dev/null && break; sleep 0.5; done
+    curl -fs "http://127.0.0.1:${PORTS[$svc]}/health/ready" >/dev/null || { echo "bench: second $svc did not become ready" >&2; exit 1; }
+  done
+  echo "bench: second instances ready: ${!PORTS[*]}"
+fi
 status=0
 node --enable-source-maps dist/bench/run-bench.js "$@" || status=$?
+stop_extra
 bash tools/stack.sh stop "${SERVICES[@]}" >/dev/null
 exit "$status"

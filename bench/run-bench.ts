@@ -46,8 +46,17 @@ const procStats = (pid: number) => {
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return { cpuSeconds, peakRssMb: hwm ? Number(hwm[1]) / 1024 : NaN };
 };
-const servicePids = () =>
-  Object.fromEntries(SERVICES.map((s) => [s, Number(readFileSync(join(args['state-dir'], 'pids', `${s}.pid`), 'utf8').trim())]));
+/** Every running instance of each service: `<service>.pid`, `<service>-2.pid`, ... */
+const servicePids = () => {
+  const dir = join(args['state-dir'], 'pids');
+  const pids: Record<string, number> = {};
+  for (const file of readdirSync(dir)) {
+    const match = /^(.+?)(-\d+)?\.pid$/.exec(file);
+    if (!match || !SERVICES.includes(match[1] as string)) continue;
+    pids[file.replace(/\.pid$/, '')] = Number(readFileSync(join(dir, file), 'utf8').trim());
+  }
+  return pids;
+};
 const kafkaPid = () => Number(readFileSync(join(args['state-dir'], 'kafka', 'kafka.pid'), 'utf8').trim());
 /** PostgreSQL's own processes (postmaster and backends), found by their owner. */
 const postgresCpuSeconds = () => {
@@ -174,7 +183,11 @@ const main = async () => {
       if (wait > 1) await sleep(wait);
       inflight.push(submit(i).then(confirmation));
     }
-    await Promise.race([Promise.all(inflight), sleep(deadline - Date.now()).then(() => Promise.reject(new Error('timed out')))]);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not every journey was confirmed within --timeout ${args.timeout} s`)), deadline - Date.now());
+    });
+    await Promise.race([Promise.all(inflight), timedOut]).finally(() => clearTimeout(timer));
   } else {
     // Closed loop: CONCURRENCY journeys in flight, the next one submitted when one is confirmed.
     let next = 0;
@@ -226,7 +239,11 @@ const main = async () => {
     label: args.label || (RATE > 0 ? `rate-${RATE}` : `closed-${CONCURRENCY}`),
     at: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version },
-    settings: { journeys: N, mode: RATE > 0 ? `open loop, ${RATE} journeys/s` : `closed loop, ${CONCURRENCY} in flight` },
+    settings: {
+      journeys: N,
+      mode: RATE > 0 ? `open loop, ${RATE} journeys/s` : `closed loop, ${CONCURRENCY} in flight`,
+      instances: Object.keys(servicePids()).filter((k) => /-\d+$/.test(k)).length > 0 ? 2 : 1,
+    },
     verifiedJourneysPerSecond: +(N / elapsedS).toFixed(1),
     elapsedSeconds: +elapsedS.toFixed(2),
     latencyMs: {
@@ -242,7 +259,7 @@ const main = async () => {
   };
 
   const md = [
-    `### ${result.label}: ${N} new-hire journeys, ${result.settings.mode}`,
+    `### ${result.label}: ${N} new-hire journeys, ${result.settings.mode}, ${result.settings.instances} instance(s) of each domain service and assurance`,
     '',
     `Machine: ${result.machine.cpus} cores (${result.machine.cpuModel}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}; Kafka, PostgreSQL and all five services on it. ${result.at}`,
     '',
