@@ -9,6 +9,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=../tools/node/ensure-node.sh
 source tools/node/ensure-node.sh
+# Dependencies from the lockfile (see tools/test-all.sh for why npm install, not npm ci).
+[[ -f node_modules/.package-lock.json ]] || npm install --no-audit --no-fund
 export DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/closeloop_bench}"
 export LOG_LEVEL="${LOG_LEVEL:-info}"
 SERVICES=(intake identity-domain saas-domain device-domain assurance)
