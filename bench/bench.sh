@@ -2,8 +2,9 @@
 # npm run bench -- [--journeys N] [--concurrency C | --rate R] [--label NAME]
 # BENCH_INSTANCES=2 npm run bench -- ...   runs a second instance of each domain service and of
 # assurance (ports +10) in the same consumer groups.
-# Starts Kafka and the five services on a fresh database (closeloop_bench), runs the benchmark,
-# writes bench/results/*.json and *.md, and stops the services again (Kafka keeps running).
+# Starts its own Kafka broker (port 19092, state in .run/bench) and the five services on a fresh
+# database (closeloop_bench), runs the benchmark, writes bench/results/*.json and *.md, and stops
+# everything it started. A running development stack is stopped first (the ports are the same).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -11,11 +12,19 @@ cd "$ROOT"
 source tools/node/ensure-node.sh
 # Dependencies from the lockfile (see tools/test-all.sh for why npm install, not npm ci).
 [[ -f node_modules/.package-lock.json ]] || npm install --no-audit --no-fund
+# Its own broker and state (logs, pids) under .run/bench/, so the synthetic journeys never reach
+# the consumer groups of the development stack or of the tests.
+bash tools/stack.sh stop >/dev/null 2>&1 || true   # the development stack, if it runs
+export CLOSELOOP_STATE_DIR="$ROOT/.run/bench" KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093
+unset KAFKA_BROKERS
+bash tools/kafka/kafka.sh start
+stop_kafka() { bash tools/kafka/kafka.sh stop >/dev/null 2>&1 || true; }
+trap stop_kafka EXIT
+export KAFKA_BROKERS="127.0.0.1:19092"
 export DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/closeloop_bench}"
 export LOG_LEVEL="${LOG_LEVEL:-info}"
 SERVICES=(intake identity-domain saas-domain device-domain assurance)
 
-bash tools/stack.sh stop "${SERVICES[@]}" >/dev/null 2>&1 || true
 node -e "
   const { Client } = require('pg');
   const url = new URL(process.env.DATABASE_URL); const name = url.pathname.slice(1); url.pathname = '/postgres';
@@ -31,7 +40,7 @@ stop_extra() {
   for pid in "${EXTRA_PIDS[@]+"${EXTRA_PIDS[@]}"}"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done; done
   rm -f "$STATE_DIR"/pids/*-2.pid
 }
-trap stop_extra EXIT
+trap 'stop_extra; stop_kafka' EXIT
 if [[ "${BENCH_INSTANCES:-1}" == 2 ]]; then
   declare -A PORTS=([identity-domain]=3011 [saas-domain]=3012 [device-domain]=3013 [assurance]=3014)
   for svc in identity-domain saas-domain device-domain assurance; do

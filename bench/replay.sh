@@ -2,8 +2,8 @@
 # npm run bench:replay -- [--events N] [--duplicates 0.05]
 # Assurance alone: writes a generated stream of journey events to the topics while assurance is
 # stopped, starts assurance on a fresh database (closeloop_replay) and measures how fast it
-# consumes the stream (events/s, peak RSS). Kafka is started if needed; the domain services are
-# not involved.
+# consumes the stream (events/s, peak RSS). It uses its own broker (port 19192, state in
+# .run/replay); the domain services are not involved.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -11,11 +11,18 @@ cd "$ROOT"
 source tools/node/ensure-node.sh
 # Dependencies from the lockfile (see tools/test-all.sh for why npm install, not npm ci).
 [[ -f node_modules/.package-lock.json ]] || npm install --no-audit --no-fund
+# Its own broker and state (logs, pids) under .run/replay/, so the synthetic journeys never reach
+# the consumer groups of the development stack or of the tests.
+bash tools/stack.sh stop >/dev/null 2>&1 || true   # the development stack, if it runs
+export CLOSELOOP_STATE_DIR="$ROOT/.run/replay" KAFKA_PORT=19192 KAFKA_CONTROLLER_PORT=19193
+unset KAFKA_BROKERS
+bash tools/kafka/kafka.sh start
+stop_kafka() { bash tools/kafka/kafka.sh stop >/dev/null 2>&1 || true; }
+trap stop_kafka EXIT
+export KAFKA_BROKERS="127.0.0.1:19192"
 export DATABASE_URL="${REPLAY_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/closeloop_replay}"
 export LOG_LEVEL="${LOG_LEVEL:-warn}"
 
-bash tools/stack.sh stop >/dev/null 2>&1 || true
-bash tools/kafka/kafka.sh start
 node_modules/.bin/swc apps libs bench -d dist --config-file .swcrc --quiet
 node -e "
   const { Client } = require('pg');

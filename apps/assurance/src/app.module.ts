@@ -1,21 +1,29 @@
 import { messagingTablesMigration } from '@closeloop/messaging';
 import { RuntimeModule } from '@closeloop/runtime';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 
 import type { AssuranceConfig } from './config/assurance.config';
+import { ASSURANCE_CONFIG } from './config/assurance.config';
 import { CreateJourneys1732190000000 } from './migrations/1732190000000-create-journeys';
+import { TrackSteps1732200000000 } from './migrations/1732200000000-track-steps';
 import { TrackingModule } from './tracking/tracking.module';
 
 export const ASSURANCE_SERVICE = {
   name: 'assurance',
   schema: 'assurance',
   consumerGroup: 'closeloop.assurance',
-  migrations: [messagingTablesMigration('assurance', 1732180000000), CreateJourneys1732190000000],
+  migrations: [messagingTablesMigration('assurance', 1732180000000), CreateJourneys1732190000000, TrackSteps1732200000000],
 };
 
+@Global()
 @Module({})
 export class AppModule {
   static register(config: AssuranceConfig): DynamicModule {
-    return { module: AppModule, imports: [RuntimeModule.forRoot(ASSURANCE_SERVICE, config), TrackingModule] };
+    return {
+      module: AppModule,
+      imports: [RuntimeModule.forRoot(ASSURANCE_SERVICE, config), TrackingModule],
+      providers: [{ provide: ASSURANCE_CONFIG, useValue: config }],
+      exports: [ASSURANCE_CONFIG],
+    };
   }
 }

@@ -3,8 +3,12 @@ import {
   ComplianceVerifiedV1,
   deadLetterTopic,
   EVENT_CONTRACTS,
+  JourneyEscalatedV1,
+  JourneyFailedV1,
   JourneyRequestedV1,
   OutcomeConfirmedV1,
+  StepRetryRequestedV1,
+  StepStalledV1,
 } from '@closeloop/contracts';
 import {
   consumeUntil,
@@ -35,11 +39,11 @@ const IDENTITY = `http://127.0.0.1:${PORTS['identity-domain']}`;
 
 /** Each consumer group and the topics it subscribes to. */
 const SUBSCRIPTIONS: Record<string, readonly string[]> = {
-  'closeloop.identity-domain': [JourneyRequestedV1.topic],
-  'closeloop.saas-domain': [JourneyRequestedV1.topic, AccountVerifiedV1.topic],
-  'closeloop.device-domain': [JourneyRequestedV1.topic],
+  'closeloop.identity-domain': [JourneyRequestedV1.topic, StepRetryRequestedV1.topic],
+  'closeloop.saas-domain': [JourneyRequestedV1.topic, AccountVerifiedV1.topic, StepRetryRequestedV1.topic],
+  'closeloop.device-domain': [JourneyRequestedV1.topic, StepRetryRequestedV1.topic],
   'closeloop.assurance': EVENT_CONTRACTS.filter((c) => c.owner !== 'assurance').map((c) => c.topic),
-  'closeloop.intake': EVENT_CONTRACTS.filter((c) => c.owner === 'assurance').map((c) => c.topic),
+  'closeloop.intake': [OutcomeConfirmedV1.topic, JourneyEscalatedV1.topic, JourneyFailedV1.topic],
 };
 const GROUPS_READING_REQUESTS = ['closeloop.identity-domain', 'closeloop.saas-domain', 'closeloop.device-domain', 'closeloop.assurance'];
 
@@ -189,22 +193,62 @@ describe('new-hire journey, end to end', () => {
     }
   });
 
-  it('never confirms a journey whose read-back disagrees: the account exists but is disabled', async () => {
+  it('retries a verification failure (the account exists but is disabled), then escalates it with its history, never confirming it', async () => {
     const request = newHireRequest();
     expect((await http('PUT', `${IDENTITY}/simulator/faults`, { readBackDisagrees: true, onlyFor: [request.subject.employeeId] })).status).toBe(200);
     try {
       const requestId = await submit(request);
       const journey = await eventually(async () => {
         const response = await http('GET', `${INTAKE}/journeys/${requestId}`);
-        expect(response.body.status).toBe('failed');
+        expect(response.body.status).toBe('escalated');
         return response.body;
       });
-      expect(journey.failure).toMatchObject({ step: 'identity', code: 'VERIFICATION_MISMATCH' });
+      expect(journey.failure).toMatchObject({ step: 'identity', attempts: 3, escalateTo: 'iam-operations' });
       expect(journey.failure.reason).toContain('disabled');
+      expect(journey.failure.history.map((h: { what: string }) => h.what)).toEqual([
+        'requested',
+        'verified',
+        'identity attempt 1 failed',
+        'identity attempt 2 failed',
+        'identity attempt 3 failed',
+      ]);
+      const retries = await readTopic(kafka, StepRetryRequestedV1.topic, (m) => m.message.key?.toString() === requestId);
+      expect(retries.map((r) => (r.value as StepRetryRequestedV1).payload)).toEqual([
+        expect.objectContaining({ step: 'identity', owner: 'identity', attempt: 2, reason: 'STEP_FAILED' }),
+        expect.objectContaining({ step: 'identity', owner: 'identity', attempt: 3, reason: 'STEP_FAILED' }),
+      ]);
       await settled();
       expect((await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`)).status).toBe(404);
     } finally {
       await http('PUT', `${IDENTITY}/simulator/faults`, {});
+    }
+  });
+
+  it('detects a stalled SaaS step no later than its deadline plus one second, asks for a retry, and confirms once it succeeds', async () => {
+    const saas = services.find((s) => s.name === 'saas-domain') as RunningService;
+    await stopService(saas);
+    try {
+      const requestId = await submit(newHireRequest());
+      const [stalled] = await consumeUntil(kafka, StepStalledV1.topic, (m) => m.message.key?.toString() === requestId, { timeoutMs: 40000 });
+      const payload = (stalled?.value as StepStalledV1).payload;
+      expect(payload).toMatchObject({ step: 'saas', attempt: 1 });
+      expect(Date.parse(payload.detectedAt) - Date.parse(payload.deadlineAt)).toBeLessThanOrEqual(1000);
+      const [account] = await consumeUntil(kafka, AccountVerifiedV1.topic, (m) => m.message.key?.toString() === requestId);
+      const deadlineFromVerification = Date.parse(payload.deadlineAt) - Date.parse((account?.value as { occurredAt: string }).occurredAt);
+      expect(deadlineFromVerification).toBeGreaterThanOrEqual(14000); // the SaaS deadline (15 s) starts once identity is verified
+      const [retry] = await consumeUntil(kafka, StepRetryRequestedV1.topic, (m) => m.message.key?.toString() === requestId, { timeoutMs: 10000 });
+      expect((retry?.value as StepRetryRequestedV1).payload).toMatchObject({ step: 'saas', owner: 'saas', attempt: 2, reason: 'DEADLINE_MISSED' });
+      expect((retry?.value as StepRetryRequestedV1).payload.evidence[AccountVerifiedV1.topic]).toMatchObject({ accountId: expect.any(String) });
+
+      const restarted = await startService('saas-domain', PORTS['saas-domain'], { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS });
+      services = services.map((s) => (s.name === 'saas-domain' ? restarted : s));
+      const outcome = await confirmedOutcome(requestId);
+      expect(outcome.signals.map((s: { signal: string }) => s.signal)).toContain('saas.access.verified.v1');
+    } finally {
+      if (!services.some((s) => s.name === 'saas-domain' && s.process.exitCode === null && s.process.signalCode === null)) {
+        const restarted = await startService('saas-domain', PORTS['saas-domain'], { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS });
+        services = services.map((s) => (s.name === 'saas-domain' ? restarted : s));
+      }
     }
   });
 });

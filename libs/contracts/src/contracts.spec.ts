@@ -1,5 +1,8 @@
+import { JourneyEscalatedV1 } from './assurance/journey-escalated.v1';
 import { JourneyFailedV1 } from './assurance/journey-failed.v1';
 import { OutcomeConfirmedV1 } from './assurance/outcome-confirmed.v1';
+import { StepRetryRequestedV1 } from './assurance/step-retry-requested.v1';
+import { StepStalledV1 } from './assurance/step-stalled.v1';
 import { ComplianceFailedV1 } from './device/compliance-failed.v1';
 import { ComplianceVerifiedV1 } from './device/compliance-verified.v1';
 import { defineEvent, type EventContract } from './envelope';
@@ -15,17 +18,19 @@ import { EVENT_CONTRACTS } from './topics';
 const NOW = '2026-01-01T09:00:00.000Z';
 const failure = { step: 'identity', code: 'PROVISIONING_FAILED', reason: 'refused', failedAt: NOW };
 
+const REQUESTED = {
+  type: 'new-hire',
+  requestedBy: 'manager@acme.test',
+  subject: { employeeId: 'E1', email: 'e1@acme.test', displayName: 'E One' },
+  groups: ['staff'],
+  apps: [{ app: 'asana', role: 'member', licence: 'standard' }],
+  device: { model: 'laptop-14' },
+  definitionVersion: 1,
+  requestedAt: NOW,
+};
+
 const SAMPLES: Record<string, unknown> = {
-  [JourneyRequestedV1.topic]: {
-    type: 'new-hire',
-    requestedBy: 'manager@acme.test',
-    subject: { employeeId: 'E1', email: 'e1@acme.test', displayName: 'E One' },
-    groups: ['staff'],
-    apps: [{ app: 'asana', role: 'member', licence: 'standard' }],
-    device: { model: 'laptop-14' },
-    definitionVersion: 1,
-    requestedAt: NOW,
-  },
+  [JourneyRequestedV1.topic]: REQUESTED,
   [AccountVerifiedV1.topic]: { accountId: 'u-E1', employeeId: 'E1', enabled: true, groups: ['staff'], verifiedAt: NOW },
   [AccountFailedV1.topic]: failure,
   [AccessVerifiedV1.topic]: { accountId: 'u-E1', grants: [{ app: 'asana', role: 'member', licence: 'standard', active: true, licensed: true }], verifiedAt: NOW },
@@ -40,6 +45,9 @@ const SAMPLES: Record<string, unknown> = {
     durationMs: 1200,
   },
   [JourneyFailedV1.topic]: failure,
+  [StepStalledV1.topic]: { step: 'saas', attempt: 1, deadlineAt: NOW, detectedAt: NOW },
+  [StepRetryRequestedV1.topic]: { step: 'saas', owner: 'saas', attempt: 2, reason: 'DEADLINE_MISSED', request: REQUESTED, evidence: { 'identity.account.verified.v1': { accountId: 'u-E1' } } },
+  [JourneyEscalatedV1.topic]: { step: 'identity', attempts: 3, reason: 'VERIFICATION_MISMATCH: disabled', escalateTo: 'iam-operations', history: [{ at: NOW, what: 'identity failed', detail: 'disabled' }] },
 };
 
 const sample = (contract: EventContract) =>

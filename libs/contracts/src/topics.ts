@@ -1,5 +1,8 @@
+import { JourneyEscalatedV1 } from './assurance/journey-escalated.v1';
 import { JourneyFailedV1 } from './assurance/journey-failed.v1';
 import { OutcomeConfirmedV1 } from './assurance/outcome-confirmed.v1';
+import { StepRetryRequestedV1 } from './assurance/step-retry-requested.v1';
+import { StepStalledV1 } from './assurance/step-stalled.v1';
 import { ComplianceFailedV1 } from './device/compliance-failed.v1';
 import { ComplianceVerifiedV1 } from './device/compliance-verified.v1';
 import type { EventContract } from './envelope';
@@ -20,6 +23,9 @@ export const EVENT_CONTRACTS: readonly EventContract[] = [
   ComplianceFailedV1,
   OutcomeConfirmedV1,
   JourneyFailedV1,
+  StepStalledV1,
+  StepRetryRequestedV1,
+  JourneyEscalatedV1,
 ];
 
 export const contractForTopic = (topic: string): EventContract | undefined => EVENT_CONTRACTS.find((c) => c.topic === topic);

@@ -2,10 +2,13 @@ import type { JourneyType } from '@closeloop/contracts';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
-import type { Outcome, TrackedJourney } from './tracking.domain';
+import { nextDueAt, type Outcome, type TrackedJourney } from './tracking.domain';
 
 interface JourneyRow {
   request_id: string;
+  request: TrackedJourney['request'];
+  steps: TrackedJourney['steps'];
+  stalls: TrackedJourney['stalls'];
   journey_type: JourneyType;
   definition_version: number | null;
   status: TrackedJourney['status'];
@@ -15,8 +18,13 @@ interface JourneyRow {
   confirmed_at: Date | null;
 }
 
+const COLUMNS = 'request_id, journey_type, definition_version, status, started_at, request, signals, failures, stalls, steps, confirmed_at';
+
 const toJourney = (r: JourneyRow): TrackedJourney => ({
   requestId: r.request_id,
+  request: r.request,
+  steps: r.steps,
+  stalls: r.stalls,
   journeyType: r.journey_type,
   definitionVersion: r.definition_version,
   status: r.status,
@@ -45,8 +53,7 @@ export class JourneyRepository {
       [sorted.map((j) => j.requestId), sorted.map((j) => j.journeyType), now.toISOString()],
     );
     const rows: JourneyRow[] = await manager.query(
-      `SELECT request_id, journey_type, definition_version, status, started_at, signals, failures, confirmed_at
-       FROM assurance.journeys WHERE request_id = ANY($1::uuid[]) ORDER BY request_id FOR UPDATE`,
+      `SELECT ${COLUMNS} FROM assurance.journeys WHERE request_id = ANY($1::uuid[]) ORDER BY request_id FOR UPDATE`,
       [sorted.map((j) => j.requestId)],
     );
     return new Map(rows.map((r) => [r.request_id, toJourney(r)]));
@@ -56,21 +63,45 @@ export class JourneyRepository {
     if (journeys.length === 0) return;
     await manager.query(
       `UPDATE assurance.journeys AS j SET definition_version = t.version, status = t.status, started_at = t.started_at,
-         signals = t.signals, failures = t.failures, confirmed_at = t.confirmed_at, updated_at = $8
-       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::jsonb[], $7::timestamptz[])
-         AS t(request_id, version, status, started_at, signals, failures, confirmed_at)
+         request = t.request, signals = t.signals, failures = t.failures, stalls = t.stalls, steps = t.steps,
+         confirmed_at = t.confirmed_at, next_due_at = t.next_due_at, updated_at = $12
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $8::jsonb[], $9::jsonb[],
+                   $10::timestamptz[], $11::timestamptz[])
+         AS t(request_id, version, status, started_at, request, signals, failures, stalls, steps, confirmed_at, next_due_at)
        WHERE j.request_id = t.request_id`,
       [
         journeys.map((j) => j.requestId),
         journeys.map((j) => j.definitionVersion),
         journeys.map((j) => j.status),
         journeys.map((j) => j.startedAt),
+        journeys.map((j) => (j.request ? JSON.stringify(j.request) : null)),
         journeys.map((j) => JSON.stringify(j.signals)),
         journeys.map((j) => JSON.stringify(j.failures)),
+        journeys.map((j) => JSON.stringify(j.stalls)),
+        journeys.map((j) => JSON.stringify(j.steps)),
         journeys.map((j) => j.confirmedAt),
+        journeys.map((j) => nextDueAt(j)),
         now.toISOString(),
       ],
     );
+  }
+
+  /** Journeys with a step past its deadline or due for a retry: an index range scan on next_due_at. */
+  async findDue(now: Date, limit: number): Promise<string[]> {
+    const rows: Array<{ request_id: string }> = await this.dataSource.query(
+      'SELECT request_id FROM assurance.journeys WHERE next_due_at <= $1 ORDER BY next_due_at LIMIT $2',
+      [now.toISOString(), limit],
+    );
+    return rows.map((r) => r.request_id);
+  }
+
+  /** Locks those of the journeys nobody else holds (another instance's scan, or an event batch). */
+  async lockAvailable(manager: EntityManager, requestIds: readonly string[]): Promise<TrackedJourney[]> {
+    const rows: JourneyRow[] = await manager.query(
+      `SELECT ${COLUMNS} FROM assurance.journeys WHERE request_id = ANY($1::uuid[]) ORDER BY request_id FOR UPDATE SKIP LOCKED`,
+      [[...requestIds]],
+    );
+    return rows.map(toJourney);
   }
 
   /** Stores confirmed outcomes; the primary key makes a second record for a journey impossible. */
@@ -94,7 +125,7 @@ export class JourneyRepository {
 
   async findJourney(requestId: string): Promise<TrackedJourney | null> {
     const [row] = await this.dataSource.query(
-      'SELECT request_id, journey_type, definition_version, status, started_at, signals, failures, confirmed_at FROM assurance.journeys WHERE request_id = $1',
+      `SELECT ${COLUMNS} FROM assurance.journeys WHERE request_id = $1`,
       [requestId],
     );
     return row ? toJourney(row) : null;

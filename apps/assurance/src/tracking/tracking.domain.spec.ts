@@ -10,7 +10,7 @@ import {
   type PayloadOf,
 } from '@closeloop/contracts';
 
-import { judge, newJourney, observe, type TrackedJourney } from './tracking.domain';
+import { type Circumstances, type Emission, newJourney, nextDueAt, observe, tick, type TrackedJourney } from './tracking.domain';
 
 const REQUEST = '0b8f3c2e-6a0e-4d0b-9a43-3c6a3e7e2f10';
 let seq = 0;
@@ -41,49 +41,53 @@ const access = () =>
   event(AccessVerifiedV1, { accountId: 'u-E1', grants: [{ app: 'asana', role: 'member', licence: 'standard', active: true, licensed: true }], verifiedAt: at(2).toISOString() }, 2);
 const device = () =>
   event(ComplianceVerifiedV1, { assetTag: 'AT-1', serialNumber: 'SN-1', model: 'laptop-14', enrolled: true, compliant: true, checkedAt: at(3).toISOString() }, 3);
-const accountFailed = () => event(AccountFailedV1, { step: 'identity', code: 'VERIFICATION_MISMATCH', reason: 'disabled', failedAt: at(1).toISOString() }, 1);
+const accountFailed = (second = 1) => event(AccountFailedV1, { step: 'identity', code: 'VERIFICATION_MISMATCH', reason: 'disabled', failedAt: at(second).toISOString() }, second);
 
-/** Given these events, in this order: the journey and every verdict reached along the way. */
+const when = (second: number): Circumstances => ({ now: at(second), random: () => 0.5 });
+
+/** Given these events, in this order, each observed at second 10: the journey and everything emitted. */
 const given = (...events: EventEnvelope[]) => {
   let journey: TrackedJourney = newJourney(REQUEST, 'new-hire');
-  const verdicts: string[] = [];
+  const emitted: Emission[] = [];
   for (const e of events) {
-    const judged = judge(observe(journey, e), at(10));
-    journey = judged.journey;
-    if (judged.verdict) verdicts.push(judged.verdict.kind);
+    const decision = observe(journey, e, when(10));
+    journey = decision.journey;
+    emitted.push(...decision.emissions);
   }
-  return { journey, verdicts };
+  return { journey, emitted, kinds: emitted.map((e) => e.kind) };
 };
 
 describe('new-hire journey tracking', () => {
   it('is confirmed once every verification signal of the definition of done has arrived', () => {
-    const { journey, verdicts } = given(requested(), account(), access(), device());
-    expect(verdicts).toEqual(['confirmed']);
+    const { journey, kinds } = given(requested(), account(), access(), device());
+    expect(kinds).toEqual(['confirmed']);
     expect(journey.status).toBe('confirmed');
+    expect(nextDueAt(journey)).toBeNull();
   });
 
   it('is not confirmed while a signal is missing', () => {
-    expect(given(requested(), account(), device()).verdicts).toEqual([]);
+    expect(given(requested(), account(), device()).kinds).toEqual([]);
   });
 
   it('reaches the same verdict whatever order the events arrive in', () => {
     const events = { requested: requested(), account: account(), access: access(), device: device() };
     const a = given(events.device, events.access, events.account, events.requested);
     const b = given(events.requested, events.account, events.access, events.device);
-    expect(a.verdicts).toEqual(['confirmed']);
-    expect(a.journey).toEqual(b.journey);
+    expect(a.kinds).toEqual(['confirmed']);
+    expect(a.journey.signals).toEqual(b.journey.signals);
+    expect(a.journey.status).toBe(b.journey.status);
   });
 
   it('ignores a signal delivered twice and confirms only once', () => {
     const acc = account();
-    const { verdicts } = given(requested(), acc, acc, access(), device(), device());
-    expect(verdicts).toEqual(['confirmed']);
+    const dev = device();
+    expect(given(requested(), acc, acc, access(), dev, dev).kinds).toEqual(['confirmed']);
   });
 
   it('computes the outcome record from the request time to the confirmation', () => {
     let journey = newJourney(REQUEST, 'new-hire');
-    for (const e of [requested(), account(), access()]) journey = observe(journey, e);
-    const { verdict } = judge(observe(journey, device()), at(7));
+    for (const e of [requested(), account(), access()]) journey = observe(journey, e, when(5)).journey;
+    const [verdict] = observe(journey, device(), when(7)).emissions;
     expect(verdict).toMatchObject({
       kind: 'confirmed',
       outcome: { definitionVersion: 1, startedAt: at(0).toISOString(), confirmedAt: at(7).toISOString(), durationMs: 7000 },
@@ -91,11 +95,63 @@ describe('new-hire journey tracking', () => {
     if (verdict?.kind !== 'confirmed') throw new Error('expected a confirmation');
     expect(verdict.outcome.signals.map((s) => s.signal)).toEqual([AccountVerifiedV1.topic, AccessVerifiedV1.topic, ComplianceVerifiedV1.topic]);
   });
+});
 
-  it('fails at the first failed step, once, and is never confirmed afterwards', () => {
-    const { journey, verdicts } = given(requested(), accountFailed(), access(), device(), account());
-    expect(verdicts).toEqual(['failed']);
-    expect(journey.status).toBe('failed');
-    expect(journey.failures[0]).toMatchObject({ step: 'identity', code: 'VERIFICATION_MISMATCH' });
+describe('deadlines, retries and escalation', () => {
+  it('starts a step\'s deadline only when the steps before it are verified', () => {
+    const started = given(requested()).journey;
+    expect(started.steps['identity']).toMatchObject({ status: 'open', attempt: 1, dueAt: at(25).toISOString() });
+    expect(started.steps['saas']).toMatchObject({ status: 'waiting', dueAt: null });
+    const afterIdentity = observe(started, account(), when(12)).journey;
+    expect(afterIdentity.steps['saas']).toMatchObject({ status: 'open', dueAt: at(27).toISOString() });
+    expect(nextDueAt(afterIdentity)).toBe(at(25).toISOString());
+  });
+
+  it('retries a failed verification after the backoff, with the attempt number', () => {
+    const failed = given(requested(), accountFailed()).journey;
+    // backoff 500 ms with 20% jitter; random 0.5 -> 450 ms
+    expect(failed.steps['identity']).toMatchObject({ status: 'retrying', attempt: 1, dueAt: new Date(at(10).getTime() + 450).toISOString() });
+    expect(tick(failed, when(10)).emissions).toEqual([]);
+    const retried = tick(failed, when(11));
+    expect(retried.emissions).toEqual([{ kind: 'retry', step: 'identity', owner: 'identity', attempt: 2, reason: 'STEP_FAILED' }]);
+    expect(retried.journey.steps['identity']).toMatchObject({ status: 'open', attempt: 2, dueAt: at(26).toISOString() });
+  });
+
+  it('escalates with the whole history once the last attempt failed, and a late verified outcome still confirms', () => {
+    let journey = given(requested()).journey;
+    const emitted: Emission[] = [];
+    for (const second of [1, 2, 3]) {
+      const failed = observe(journey, accountFailed(second), when(second + 10));
+      journey = tick(failed.journey, when(second + 11)).journey;
+      emitted.push(...failed.emissions);
+    }
+    const escalation = emitted.find((e) => e.kind === 'escalated');
+    expect(escalation).toMatchObject({ kind: 'escalated', step: 'identity', attempts: 3, escalateTo: 'iam-operations', reason: 'VERIFICATION_MISMATCH: disabled' });
+    if (escalation?.kind !== 'escalated') throw new Error('expected an escalation');
+    expect(escalation.history.map((h) => h.what)).toEqual(['requested', 'identity attempt 1 failed', 'identity attempt 2 failed', 'identity attempt 3 failed']);
+    expect(journey.status).toBe('escalated');
+    expect(journey.steps['identity']?.status).toBe('escalated');
+
+    let fixed = journey;
+    for (const e of [account(), access(), device()]) fixed = observe(fixed, e, when(40)).journey;
+    expect(fixed.status).toBe('confirmed');
+  });
+
+  it('detects a stalled step at its deadline, then asks for another attempt', () => {
+    const withIdentity = given(requested(), account(), device()).journey;
+    const saasDue = withIdentity.steps['saas']?.dueAt as string;
+    expect(tick(withIdentity, { now: new Date(Date.parse(saasDue) - 1), random: () => 0.5 }).emissions).toEqual([]);
+    const stalled = tick(withIdentity, { now: new Date(saasDue), random: () => 0.5 });
+    expect(stalled.emissions).toEqual([{ kind: 'stalled', step: 'saas', attempt: 1, deadlineAt: saasDue }]);
+    const retried = tick(stalled.journey, { now: new Date(Date.parse(saasDue) + 1000), random: () => 0.5 });
+    expect(retried.emissions).toEqual([{ kind: 'retry', step: 'saas', owner: 'saas', attempt: 2, reason: 'DEADLINE_MISSED' }]);
+    const confirmed = observe(retried.journey, access(), { now: new Date(Date.parse(saasDue) + 2000), random: () => 0.5 });
+    expect(confirmed.emissions.map((e) => e.kind)).toEqual(['confirmed']);
+  });
+
+  it('ignores a failure report of a step that is no longer open', () => {
+    const { journey, kinds } = given(requested(), account(), accountFailed());
+    expect(kinds).toEqual([]);
+    expect(journey.steps['identity']?.status).toBe('verified');
   });
 });

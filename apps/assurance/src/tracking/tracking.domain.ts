@@ -5,30 +5,52 @@ import {
   type JourneyDefinition,
   JourneyRequestedV1,
   type JourneyType,
+  retryDelayMs,
   type StepFailureCode,
   type VerificationSignal,
 } from '@closeloop/contracts';
 
-export type TrackedStatus = 'open' | 'confirmed' | 'failed';
+export type TrackedStatus = 'open' | 'confirmed' | 'escalated';
+export type StepStatus = 'waiting' | 'open' | 'retrying' | 'verified' | 'escalated';
+export type AttemptEnd = 'DEADLINE_MISSED' | 'STEP_FAILED';
+
+/** One step of one journey: its attempt, and when assurance must act on it next. */
+export interface StepState {
+  readonly status: StepStatus;
+  readonly attempt: number;
+  /** open: the attempt's deadline; retrying: when to ask for the next attempt. */
+  readonly dueAt: string | null;
+  readonly lastEnd: AttemptEnd | null;
+}
 
 export interface StepFailure {
   readonly step: string;
+  readonly attempt: number;
   readonly code: StepFailureCode;
   readonly reason: string;
   readonly eventId: string;
   readonly at: string;
 }
 
-/** Assurance's view of one journey: what has been verified, what failed, and its verdict. */
+export interface Stall {
+  readonly step: string;
+  readonly attempt: number;
+  readonly at: string;
+}
+
+/** Assurance's view of one journey: the request, each step's state, what was verified, what failed. */
 export interface TrackedJourney {
   readonly requestId: string;
   readonly journeyType: JourneyType;
   readonly definitionVersion: number | null;
   readonly status: TrackedStatus;
   readonly startedAt: string | null;
+  readonly request: JourneyRequestedV1['payload'] | null;
   /** Verification signals by the topic that carried them; the first one of each counts. */
   readonly signals: Readonly<Record<string, VerificationSignal>>;
   readonly failures: readonly StepFailure[];
+  readonly stalls: readonly Stall[];
+  readonly steps: Readonly<Record<string, StepState>>;
   readonly confirmedAt: string | null;
 }
 
@@ -42,7 +64,36 @@ export interface Outcome {
   readonly durationMs: number;
 }
 
-export type Verdict = { readonly kind: 'confirmed'; readonly outcome: Outcome } | { readonly kind: 'failed'; readonly failure: StepFailure };
+export interface HistoryEntry {
+  readonly at: string;
+  readonly what: string;
+  readonly detail: string;
+}
+
+/** What assurance must publish after a change: it acts only on exceptions, and on the verdict. */
+export type Emission =
+  | { readonly kind: 'confirmed'; readonly outcome: Outcome }
+  | { readonly kind: 'stalled'; readonly step: string; readonly attempt: number; readonly deadlineAt: string }
+  | { readonly kind: 'retry'; readonly step: string; readonly owner: string; readonly attempt: number; readonly reason: AttemptEnd }
+  | {
+      readonly kind: 'escalated';
+      readonly step: string;
+      readonly attempts: number;
+      readonly reason: string;
+      readonly escalateTo: string;
+      readonly history: readonly HistoryEntry[];
+    };
+
+export interface Decision {
+  readonly journey: TrackedJourney;
+  readonly emissions: readonly Emission[];
+}
+
+/** Time and chance come in from outside: `random()` in [0, 1) for the retry jitter. */
+export interface Circumstances {
+  readonly now: Date;
+  readonly random: () => number;
+}
 
 export const newJourney = (requestId: string, journeyType: JourneyType): TrackedJourney => ({
   requestId,
@@ -50,8 +101,11 @@ export const newJourney = (requestId: string, journeyType: JourneyType): Tracked
   definitionVersion: null,
   status: 'open',
   startedAt: null,
+  request: null,
   signals: {},
   failures: [],
+  stalls: [],
+  steps: {},
   confirmedAt: null,
 });
 
@@ -59,38 +113,65 @@ const definitionOf = (journey: TrackedJourney): JourneyDefinition | undefined =>
   journey.definitionVersion === null ? currentDefinition(journey.journeyType) : findDefinition(journey.journeyType, journey.definitionVersion);
 
 const topicOf = (event: EventEnvelope): string => `${event.eventType}.v${event.version}`;
+const plus = (now: Date, ms: number) => new Date(now.getTime() + ms).toISOString();
 
-/** Applies one event of the journey, whatever order events arrive in. */
-export const observe = (journey: TrackedJourney, event: EventEnvelope): TrackedJourney => {
-  const topic = topicOf(event);
-  if (topic === JourneyRequestedV1.topic) {
-    const payload = event.payload as JourneyRequestedV1['payload'];
-    return journey.definitionVersion !== null ? journey : { ...journey, definitionVersion: payload.definitionVersion, startedAt: payload.requestedAt };
+/** Opens every waiting step whose predecessors are all verified; its deadline starts now. */
+const openReadySteps = (journey: TrackedJourney, definition: JourneyDefinition, now: Date): TrackedJourney => {
+  const steps = { ...journey.steps };
+  for (const step of definition.steps) {
+    const state = steps[step.name];
+    if (state?.status !== 'waiting') continue;
+    if (step.after.every((name) => steps[name]?.status === 'verified')) {
+      steps[step.name] = { ...state, status: 'open', dueAt: plus(now, step.deadlineMs) };
+    }
   }
-  const step = definitionOf(journey)?.steps.find((s) => s.completedBy === topic || s.failedBy === topic);
-  if (!step) return journey;
-  if (step.completedBy === topic) {
-    if (journey.signals[topic]) return journey;
-    const signal: VerificationSignal = { signal: topic, eventId: event.eventId, at: event.occurredAt, evidence: event.payload as Record<string, unknown> };
-    return { ...journey, signals: { ...journey.signals, [topic]: signal } };
-  }
-  if (journey.failures.some((f) => f.eventId === event.eventId)) return journey;
-  const payload = event.payload as { code: StepFailureCode; reason: string; failedAt: string };
-  return { ...journey, failures: [...journey.failures, { step: step.name, code: payload.code, reason: payload.reason, eventId: event.eventId, at: payload.failedAt }] };
+  return { ...journey, steps };
 };
 
-/**
- * The verdict on an open journey: confirmed when every verification signal of its definition of
- * done has arrived (never because a step merely ran), failed at the first failed step.
- */
-export const judge = (journey: TrackedJourney, now: Date): { journey: TrackedJourney; verdict: Verdict | null } => {
-  if (journey.status !== 'open' || journey.definitionVersion === null || journey.startedAt === null) return { journey, verdict: null };
+const initSteps = (journey: TrackedJourney, definition: JourneyDefinition, now: Date): TrackedJourney => {
+  const steps: Record<string, StepState> = {};
+  for (const step of definition.steps) {
+    const verified = journey.signals[step.completedBy] !== undefined;
+    steps[step.name] = { status: verified ? 'verified' : 'waiting', attempt: 1, dueAt: null, lastEnd: null };
+  }
+  return openReadySteps({ ...journey, steps }, definition, now);
+};
+
+export const history = (journey: TrackedJourney): HistoryEntry[] =>
+  [
+    ...(journey.startedAt ? [{ at: journey.startedAt, what: 'requested', detail: `${journey.journeyType} v${journey.definitionVersion ?? '?'}` }] : []),
+    ...Object.values(journey.signals).map((s) => ({ at: s.at, what: 'verified', detail: s.signal })),
+    ...journey.failures.map((f) => ({ at: f.at, what: `${f.step} attempt ${f.attempt} failed`, detail: `${f.code}: ${f.reason}` })),
+    ...journey.stalls.map((s) => ({ at: s.at, what: `${s.step} attempt ${s.attempt} stalled`, detail: 'no outcome by its deadline' })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+
+/** An attempt ended without success: retry after the backoff, or escalate when none is left. */
+const endAttempt = (journey: TrackedJourney, definition: JourneyDefinition, stepName: string, end: AttemptEnd, why: string, at: Circumstances): Decision => {
+  const step = definition.steps.find((s) => s.name === stepName);
+  const state = journey.steps[stepName];
+  if (!step || !state) return { journey, emissions: [] };
+  if (state.attempt < step.retry.maxAttempts) {
+    const dueAt = plus(at.now, retryDelayMs(step.retry, state.attempt, at.random()));
+    return { journey: { ...journey, steps: { ...journey.steps, [stepName]: { ...state, status: 'retrying', dueAt, lastEnd: end } } }, emissions: [] };
+  }
+  const escalated: TrackedJourney = {
+    ...journey,
+    status: journey.status === 'open' ? 'escalated' : journey.status,
+    steps: { ...journey.steps, [stepName]: { ...state, status: 'escalated', dueAt: null, lastEnd: end } },
+  };
+  return {
+    journey: escalated,
+    emissions: [{ kind: 'escalated', step: stepName, attempts: state.attempt, reason: why, escalateTo: step.escalateTo, history: history(escalated) }],
+  };
+};
+
+/** Confirmed once every verification signal of the definition of done has arrived, and never because a step merely ran. */
+const judge = (journey: TrackedJourney, now: Date): Decision => {
+  if (journey.status === 'confirmed' || journey.definitionVersion === null || journey.startedAt === null) return { journey, emissions: [] };
   const definition = findDefinition(journey.journeyType, journey.definitionVersion);
-  if (!definition) return { journey, verdict: null };
-  const firstFailure = journey.failures[0];
-  if (firstFailure) return { journey: { ...journey, status: 'failed' }, verdict: { kind: 'failed', failure: firstFailure } };
+  if (!definition) return { journey, emissions: [] };
   const signals = definition.doneWhen.map((topic) => journey.signals[topic]);
-  if (signals.some((s) => s === undefined)) return { journey, verdict: null };
+  if (signals.some((s) => s === undefined)) return { journey, emissions: [] };
   const confirmedAt = now.toISOString();
   const outcome: Outcome = {
     requestId: journey.requestId,
@@ -101,5 +182,82 @@ export const judge = (journey: TrackedJourney, now: Date): { journey: TrackedJou
     confirmedAt,
     durationMs: Math.max(0, now.getTime() - Date.parse(journey.startedAt)),
   };
-  return { journey: { ...journey, status: 'confirmed', confirmedAt }, verdict: { kind: 'confirmed', outcome } };
+  const steps = Object.fromEntries(Object.entries(journey.steps).map(([name, s]) => [name, { ...s, dueAt: null }]));
+  return { journey: { ...journey, status: 'confirmed', confirmedAt, steps }, emissions: [{ kind: 'confirmed', outcome }] };
+};
+
+const withVerdict = (decision: Decision, now: Date): Decision => {
+  const judged = judge(decision.journey, now);
+  return { journey: judged.journey, emissions: [...decision.emissions, ...judged.emissions] };
+};
+
+/** Applies one event of the journey, whatever order events arrive in. */
+export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circumstances): Decision => {
+  const topic = topicOf(event);
+  if (topic === JourneyRequestedV1.topic) {
+    if (journey.definitionVersion !== null) return { journey, emissions: [] };
+    const request = event.payload as JourneyRequestedV1['payload'];
+    const started = { ...journey, definitionVersion: request.definitionVersion, startedAt: request.requestedAt, request };
+    const definition = findDefinition(journey.journeyType, request.definitionVersion);
+    return withVerdict({ journey: definition ? initSteps(started, definition, at.now) : started, emissions: [] }, at.now);
+  }
+  const definition = definitionOf(journey);
+  const step = definition?.steps.find((s) => s.completedBy === topic || s.failedBy === topic);
+  if (!definition || !step) return { journey, emissions: [] };
+  const state = journey.steps[step.name];
+
+  if (step.completedBy === topic) {
+    if (journey.signals[topic]) return { journey, emissions: [] };
+    const signal: VerificationSignal = { signal: topic, eventId: event.eventId, at: event.occurredAt, evidence: event.payload as Record<string, unknown> };
+    let next: TrackedJourney = { ...journey, signals: { ...journey.signals, [topic]: signal } };
+    if (state && journey.status !== 'confirmed') {
+      next = { ...next, steps: { ...next.steps, [step.name]: { ...state, status: 'verified', dueAt: null } } };
+      next = openReadySteps(next, definition, at.now);
+    }
+    return withVerdict({ journey: next, emissions: [] }, at.now);
+  }
+
+  if (journey.failures.some((f) => f.eventId === event.eventId)) return { journey, emissions: [] };
+  const payload = event.payload as { code: StepFailureCode; reason: string; failedAt: string };
+  const failure: StepFailure = { step: step.name, attempt: state?.attempt ?? 1, code: payload.code, reason: payload.reason, eventId: event.eventId, at: payload.failedAt };
+  const next: TrackedJourney = { ...journey, failures: [...journey.failures, failure] };
+  if (state?.status !== 'open' || journey.status === 'confirmed') return { journey: next, emissions: [] };
+  return endAttempt(next, definition, step.name, 'STEP_FAILED', `${payload.code}: ${payload.reason}`, at);
+};
+
+/**
+ * Acts on every step that is due: an open attempt past its deadline is stalled (then retried
+ * or escalated); a step waiting out its backoff gets its retry request.
+ */
+export const tick = (journey: TrackedJourney, at: Circumstances): Decision => {
+  const definition = definitionOf(journey);
+  if (!definition || journey.status === 'confirmed') return { journey, emissions: [] };
+  let current = journey;
+  const emissions: Emission[] = [];
+  for (const step of definition.steps) {
+    const state = current.steps[step.name];
+    if (!state?.dueAt || Date.parse(state.dueAt) > at.now.getTime()) continue;
+    if (state.status === 'open') {
+      emissions.push({ kind: 'stalled', step: step.name, attempt: state.attempt, deadlineAt: state.dueAt });
+      current = { ...current, stalls: [...current.stalls, { step: step.name, attempt: state.attempt, at: at.now.toISOString() }] };
+      const ended = endAttempt(current, definition, step.name, 'DEADLINE_MISSED', `attempt ${state.attempt} missed its deadline of ${step.deadlineMs} ms`, at);
+      current = ended.journey;
+      emissions.push(...ended.emissions);
+    } else if (state.status === 'retrying') {
+      const attempt = state.attempt + 1;
+      current = { ...current, steps: { ...current.steps, [step.name]: { ...state, status: 'open', attempt, dueAt: plus(at.now, step.deadlineMs) } } };
+      emissions.push({ kind: 'retry', step: step.name, owner: step.owner, attempt, reason: state.lastEnd ?? 'STEP_FAILED' });
+    }
+  }
+  return { journey: current, emissions };
+};
+
+/** When assurance must next look at the journey; null when nothing is pending. */
+export const nextDueAt = (journey: TrackedJourney): string | null => {
+  if (journey.status === 'confirmed') return null;
+  const due = Object.values(journey.steps)
+    .filter((s) => (s.status === 'open' || s.status === 'retrying') && s.dueAt)
+    .map((s) => s.dueAt as string)
+    .sort();
+  return due[0] ?? null;
 };

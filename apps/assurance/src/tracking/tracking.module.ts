@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { DeadlineScanner } from './deadline.scanner';
 import { JourneyRepository } from './journey.repository';
 import { TrackingController } from './tracking.controller';
 import { TrackingHandler } from './tracking.handler';
@@ -7,6 +8,6 @@ import { TrackingService } from './tracking.service';
 
 @Module({
   controllers: [TrackingController, TrackingHandler],
-  providers: [TrackingService, JourneyRepository],
+  providers: [TrackingService, JourneyRepository, DeadlineScanner],
 })
 export class TrackingModule {}

@@ -1,12 +1,21 @@
-import { buildEvent, type EventEnvelope, findDefinition, JourneyFailedV1, JourneyRequestedV1, OutcomeConfirmedV1 } from '@closeloop/contracts';
+import {
+  buildEvent,
+  type EventEnvelope,
+  findDefinition,
+  JourneyEscalatedV1,
+  JourneyRequestedV1,
+  OutcomeConfirmedV1,
+  StepRetryRequestedV1,
+  StepStalledV1,
+} from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing, type OutgoingEvent, TerminalError } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 
 import { JourneyRepository, type OutcomeRecord } from './journey.repository';
-import { judge, observe, type TrackedJourney } from './tracking.domain';
+import { type Circumstances, type Decision, type Emission, observe, tick, type TrackedJourney } from './tracking.domain';
 
 const PRODUCER = 'assurance';
 
@@ -24,10 +33,10 @@ export class TrackingService {
   ) {}
 
   /**
-   * Follows every event of the journeys in the batch: records signals and failures, and when a
-   * journey's definition of done is met, stores its confirmed-outcome record and publishes
-   * `assurance.outcome.confirmed` — in one transaction with the inbox, so a redelivered event
-   * changes nothing and a journey is confirmed once.
+   * Follows every event of the journeys in the batch: records signals and failures, schedules
+   * retries, escalates, and when a journey's definition of done is met stores its
+   * confirmed-outcome record and publishes `assurance.outcome.confirmed` — in one transaction
+   * with the inbox, so a redelivered event changes nothing and a journey is confirmed once.
    */
   async observe(events: readonly EventEnvelope[]): Promise<void> {
     for (const event of events) this.assertKnownDefinition(event);
@@ -35,32 +44,39 @@ export class TrackingService {
       const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
       const todo = events.filter((e) => fresh.has(e.eventId));
       if (todo.length === 0) return;
-      const now = this.clock.now();
-      const tracked = await this.journeys.lockOrCreate(manager, todo, now);
+      const at = this.circumstances();
+      const tracked = await this.journeys.lockOrCreate(manager, todo, at.now);
       const changed = new Map<string, TrackedJourney>();
-      const outcomes: OutcomeRecord[] = [];
-      const out: OutgoingEvent[] = [];
+      const decisions: Array<{ decision: Decision; causationId: string }> = [];
       for (const event of todo) {
         const before = changed.get(event.requestId) ?? (tracked.get(event.requestId) as TrackedJourney);
-        const { journey, verdict } = judge(observe(before, event), now);
-        changed.set(journey.requestId, journey);
-        if (!verdict) continue;
-        const identity = { eventId: this.ids.next(), occurredAt: now };
-        const context = { requestId: journey.requestId, journeyType: journey.journeyType, producer: PRODUCER, causationId: event.eventId };
-        if (verdict.kind === 'confirmed') {
-          const { requestId: _r, journeyType: _t, ...payload } = verdict.outcome;
-          outcomes.push({ ...verdict.outcome, eventId: identity.eventId });
-          out.push(outgoing(OutcomeConfirmedV1, buildEvent(OutcomeConfirmedV1, context, { ...payload, signals: [...payload.signals] }, identity)));
-          this.logger.info({ requestId: journey.requestId, eventId: event.eventId, durationMs: verdict.outcome.durationMs }, 'journey outcome confirmed');
-        } else {
-          const { step, code, reason, at } = verdict.failure;
-          out.push(outgoing(JourneyFailedV1, buildEvent(JourneyFailedV1, context, { step, code, reason, failedAt: at }, identity)));
-          this.logger.warn({ requestId: journey.requestId, eventId: event.eventId, step, code }, 'journey step failed');
-        }
+        const decision = observe(before, event, at);
+        changed.set(event.requestId, decision.journey);
+        decisions.push({ decision, causationId: event.eventId });
       }
-      await this.journeys.saveAll(manager, [...changed.values()], now);
-      await this.journeys.insertOutcomes(manager, outcomes);
-      await this.outbox.add(manager, out);
+      await this.persist(manager, changed, decisions, at.now);
+    });
+  }
+
+  /**
+   * Acts on journeys with a step past its deadline or due for a retry. Several instances may
+   * scan at once: each takes only the journeys nobody holds. Returns how many it handled.
+   */
+  async scanDeadlines(limit = 200): Promise<number> {
+    const at = this.circumstances();
+    const due = await this.journeys.findDue(at.now, limit);
+    if (due.length === 0) return 0;
+    return this.dataSource.transaction(async (manager) => {
+      const locked = await this.journeys.lockAvailable(manager, due);
+      const changed = new Map<string, TrackedJourney>();
+      const decisions: Array<{ decision: Decision; causationId: undefined }> = [];
+      for (const journey of locked) {
+        const decision = tick(journey, at);
+        changed.set(journey.requestId, decision.journey);
+        decisions.push({ decision, causationId: undefined });
+      }
+      await this.persist(manager, changed, decisions, at.now);
+      return locked.length;
     });
   }
 
@@ -70,6 +86,71 @@ export class TrackingService {
 
   findOutcome(requestId: string) {
     return this.journeys.findOutcome(requestId);
+  }
+
+  private circumstances(): Circumstances {
+    return { now: this.clock.now(), random: Math.random };
+  }
+
+  private async persist(
+    manager: EntityManager,
+    changed: ReadonlyMap<string, TrackedJourney>,
+    decisions: ReadonlyArray<{ decision: Decision; causationId: string | undefined }>,
+    now: Date,
+  ): Promise<void> {
+    const outcomes: OutcomeRecord[] = [];
+    const out: OutgoingEvent[] = [];
+    for (const { decision, causationId } of decisions) {
+      for (const emission of decision.emissions) {
+        const event = this.toEvent(decision.journey, emission, causationId, now);
+        out.push(event);
+        if (emission.kind === 'confirmed') outcomes.push({ ...emission.outcome, eventId: event.event.eventId });
+        this.log(decision.journey, emission);
+      }
+    }
+    await this.journeys.saveAll(manager, [...changed.values()], now);
+    await this.journeys.insertOutcomes(manager, outcomes);
+    await this.outbox.add(manager, out);
+  }
+
+  private toEvent(journey: TrackedJourney, emission: Emission, causationId: string | undefined, now: Date): OutgoingEvent {
+    const identity = { eventId: this.ids.next(), occurredAt: now };
+    const context = { requestId: journey.requestId, journeyType: journey.journeyType, producer: PRODUCER, ...(causationId ? { causationId } : {}) };
+    switch (emission.kind) {
+      case 'confirmed': {
+        const { requestId: _r, journeyType: _t, ...payload } = emission.outcome;
+        return outgoing(OutcomeConfirmedV1, buildEvent(OutcomeConfirmedV1, context, { ...payload, signals: [...payload.signals] }, identity));
+      }
+      case 'stalled':
+        return outgoing(
+          StepStalledV1,
+          buildEvent(StepStalledV1, context, { step: emission.step, attempt: emission.attempt, deadlineAt: emission.deadlineAt, detectedAt: now.toISOString() }, identity),
+        );
+      case 'retry': {
+        if (!journey.request) throw new TerminalError('NO_REQUEST', `journey ${journey.requestId} has no request to retry with`);
+        const evidence = Object.fromEntries(Object.entries(journey.signals).map(([topic, signal]) => [topic, signal.evidence]));
+        const payload = { step: emission.step, owner: emission.owner, attempt: emission.attempt, reason: emission.reason, request: journey.request, evidence };
+        return outgoing(StepRetryRequestedV1, buildEvent(StepRetryRequestedV1, context, payload, identity));
+      }
+      case 'escalated': {
+        const { step, attempts, reason, escalateTo, history } = emission;
+        return outgoing(JourneyEscalatedV1, buildEvent(JourneyEscalatedV1, context, { step, attempts, reason, escalateTo, history: [...history] }, identity));
+      }
+    }
+  }
+
+  private log(journey: TrackedJourney, emission: Emission): void {
+    const base = { requestId: journey.requestId, journeyType: journey.journeyType };
+    switch (emission.kind) {
+      case 'confirmed':
+        return this.logger.info({ ...base, durationMs: emission.outcome.durationMs }, 'journey outcome confirmed');
+      case 'stalled':
+        return this.logger.warn({ ...base, step: emission.step, attempt: emission.attempt }, 'step stalled: deadline missed');
+      case 'retry':
+        return this.logger.warn({ ...base, step: emission.step, attempt: emission.attempt, reason: emission.reason }, 'step retry requested');
+      case 'escalated':
+        return this.logger.warn({ ...base, step: emission.step, attempts: emission.attempts, escalateTo: emission.escalateTo }, 'journey escalated');
+    }
   }
 
   private assertKnownDefinition(event: EventEnvelope): void {

@@ -9,10 +9,10 @@ import {
   ComplianceVerifiedV1,
   type EventContract,
   type EventEnvelope,
-  JourneyFailedV1,
   JourneyRequestedV1,
   OutcomeConfirmedV1,
   type PayloadOf,
+  StepRetryRequestedV1,
 } from '@closeloop/contracts';
 import { createServiceApp } from '@closeloop/runtime';
 import { consumeUntil, distinctEventIds, eventually, publish, readTopic, sql, testEnv, testKafka, waitForGroupToCatchUp } from '@closeloop/testing';
@@ -85,7 +85,7 @@ describe('assurance tracks journeys from real topics', () => {
     expect(distinctEventIds(await readTopic(kafka, OutcomeConfirmedV1.topic, (m) => m.message.key?.toString() === requestId)).size).toBe(1);
   });
 
-  it('reports a failed step and never confirms the journey afterwards', async () => {
+  it('answers a failed step with a retry request to its owner, carrying the request, and does not confirm meanwhile', async () => {
     const requestId = randomUUID();
     const e = journeyEvents(requestId);
     await send(e.requested);
@@ -93,14 +93,18 @@ describe('assurance tracks journeys from real topics', () => {
     await send(e.account);
     await send(e.access);
 
-    const [failed] = await consumeUntil(kafka, JourneyFailedV1.topic, (m) => m.message.key?.toString() === requestId);
-    expect(failed?.value).toMatchObject({ payload: { step: 'device', code: 'NOT_COMPLIANT', reason: 'disk not encrypted' } });
+    const [retry] = await consumeUntil(kafka, StepRetryRequestedV1.topic, (m) => m.message.key?.toString() === requestId);
+    expect(retry?.value).toMatchObject({
+      payload: { step: 'device', owner: 'device', attempt: 2, reason: 'STEP_FAILED', request: { subject: { employeeId: 'E1' } } },
+    });
     const journey = await eventually(async () => {
       const response = await request(app.getHttpServer()).get(`/journeys/${requestId}`).expect(200);
       expect(Object.keys(response.body.signals)).toHaveLength(2);
+      expect(response.body.steps.device).toMatchObject({ status: 'open', attempt: 2 });
       return response.body;
     });
-    expect(journey.status).toBe('failed');
+    expect(journey.status).toBe('open');
+    expect(journey.failures).toEqual([expect.objectContaining({ step: 'device', attempt: 1, code: 'NOT_COMPLIANT' })]);
     await request(app.getHttpServer()).get(`/journeys/${requestId}/outcome`).expect(404);
   });
 

@@ -1,4 +1,4 @@
-import { buildEvent, causedBy, ComplianceFailedV1, ComplianceVerifiedV1, type JourneyRequestedV1 } from '@closeloop/contracts';
+import { buildEvent, causedBy, ComplianceFailedV1, ComplianceVerifiedV1, type EventEnvelope, type JourneyRequestedV1, type StepRetryRequestedV1 } from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing,type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
@@ -15,6 +15,8 @@ import { type DeviceAssignment, DeviceAssignmentRepository } from './device-assi
 import { type ComplianceDecision, decideCompliance } from './enrolment.domain';
 
 const PRODUCER = 'device-domain';
+/** The journey step this service owns. */
+const STEP_OWNER = 'device';
 /** Device management calls in flight at once per batch (the database pool is 10 by default). */
 const CONNECTOR_CONCURRENCY = 8;
 
@@ -37,19 +39,30 @@ export class EnrolmentService {
    * Assigns a device from stock, enrols it, reads its compliance back and reports the result,
    * in parallel with the identity and SaaS steps. One transaction per batch.
    */
-  async enrolDevices(events: readonly JourneyRequestedV1[]): Promise<void> {
+  enrolDevices(events: readonly JourneyRequestedV1[]): Promise<void> {
+    return this.run(events.map((cause) => ({ cause, request: cause.payload, retry: false })));
+  }
+
+  /** Assurance asks for another attempt: re-check device management, do what is missing, report again. */
+  retry(events: readonly StepRetryRequestedV1[]): Promise<void> {
+    const mine = events.filter((e) => e.payload.owner === STEP_OWNER);
+    return this.run(mine.map((cause) => ({ cause, request: cause.payload.request, retry: true })));
+  }
+
+  private async run(items: ReadonlyArray<{ cause: EventEnvelope; request: JourneyRequestedV1['payload']; retry: boolean }>): Promise<void> {
+    if (items.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
-      const todo = events.filter((e) => fresh.has(e.eventId));
-      const handled = await this.assignments.existing(manager, todo.map((e) => e.requestId));
+      const fresh = await this.inbox.claim(manager, items.map((i) => i.cause.eventId));
+      const todo = items.filter((i) => fresh.has(i.cause.eventId));
+      const handled = await this.assignments.existing(manager, todo.map((i) => i.cause.requestId));
       const records: DeviceAssignment[] = [];
       const out: OutgoingEvent[] = [];
-      const pending = todo.filter((e) => !handled.has(e.requestId));
+      const pending = todo.filter((i) => i.retry || !handled.has(i.cause.requestId));
       // The device management calls of a batch run side by side (bounded); results keep the batch order.
-      const decisions = await Promise.all(pending.map((e) => this.connectorSlots(() => this.enrol(e.payload.device.model, e.payload.subject.employeeId))));
-      for (const [i, event] of pending.entries()) {
-        const { employeeId } = event.payload.subject;
-        const { model } = event.payload.device;
+      const decisions = await Promise.all(pending.map((i) => this.connectorSlots(() => this.enrol(i.request.device.model, i.request.subject.employeeId))));
+      for (const [i, { cause: event, request }] of pending.entries()) {
+        const { employeeId } = request.subject;
+        const { model } = request.device;
         const decision = decisions[i] as ComplianceDecision;
         const now = this.clock.now();
         const identity = { eventId: this.ids.next(), occurredAt: now };
@@ -70,7 +83,7 @@ export class EnrolmentService {
           );
         } else {
           records.push({ requestId: event.requestId, employeeId, model, assetTag: null, serialNumber: null, status: 'failed', failure: { code: decision.code, reason: decision.reason }, updatedAt: now });
-          out.push(outgoing(ComplianceFailedV1, buildEvent(ComplianceFailedV1, context, { step: 'device', code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
+          out.push(outgoing(ComplianceFailedV1, buildEvent(ComplianceFailedV1, context, { step: STEP_OWNER, code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
         }
         this.logger.info({ requestId: event.requestId, eventId: event.eventId, result: decision.kind }, 'device step done');
       }

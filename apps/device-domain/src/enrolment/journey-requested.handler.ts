@@ -1,4 +1,4 @@
-import { JourneyRequestedV1 } from '@closeloop/contracts';
+import { JourneyRequestedV1, StepRetryRequestedV1 } from '@closeloop/contracts';
 import { type EventBatch, EventHandlers } from '@closeloop/messaging';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
@@ -11,5 +11,10 @@ export class JourneyRequestedHandler {
   @EventPattern(JourneyRequestedV1.topic)
   async onJourneyRequested(@Payload() batch: EventBatch<JourneyRequestedV1>): Promise<void> {
     await this.enrolment.enrolDevices(batch.events);
+  }
+
+  @EventPattern(StepRetryRequestedV1.topic)
+  async onRetryRequested(@Payload() batch: EventBatch<StepRetryRequestedV1>): Promise<void> {
+    await this.enrolment.retry(batch.events);
   }
 }

@@ -1,4 +1,4 @@
-import { AccountFailedV1, AccountVerifiedV1, buildEvent, causedBy, type JourneyRequestedV1 } from '@closeloop/contracts';
+import { AccountFailedV1, AccountVerifiedV1, buildEvent, causedBy, type EventEnvelope, type JourneyRequestedV1, type StepRetryRequestedV1 } from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing,type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
@@ -11,6 +11,8 @@ import { type AccountRecord,AccountRepository } from './account.repository';
 import { type AccountDecision, decideAccount } from './provisioning.domain';
 
 const PRODUCER = 'identity-domain';
+/** The journey step this service owns. */
+const STEP_OWNER = 'identity';
 /** Directory calls in flight at once per batch (the database pool is 10 by default). */
 const CONNECTOR_CONCURRENCY = 8;
 
@@ -34,24 +36,35 @@ export class ProvisioningService {
    * failed result. One transaction for the batch: inbox, account records and outgoing events.
    * The directory calls are idempotent, so a batch retried after a crash does only what is missing.
    */
-  async provisionAccounts(events: readonly JourneyRequestedV1[]): Promise<void> {
+  provisionAccounts(events: readonly JourneyRequestedV1[]): Promise<void> {
+    return this.run(events.map((cause) => ({ cause, request: cause.payload, retry: false })));
+  }
+
+  /** Assurance asks for another attempt: re-check the directory, do what is missing, report again. */
+  retry(events: readonly StepRetryRequestedV1[]): Promise<void> {
+    const mine = events.filter((e) => e.payload.owner === STEP_OWNER);
+    return this.run(mine.map((cause) => ({ cause, request: cause.payload.request, retry: true })));
+  }
+
+  private async run(items: ReadonlyArray<{ cause: EventEnvelope; request: JourneyRequestedV1['payload']; retry: boolean }>): Promise<void> {
+    if (items.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
-      const todo = events.filter((e) => fresh.has(e.eventId));
-      const handled = await this.accounts.existing(manager, todo.map((e) => e.requestId));
+      const fresh = await this.inbox.claim(manager, items.map((i) => i.cause.eventId));
+      const todo = items.filter((i) => fresh.has(i.cause.eventId));
+      const handled = await this.accounts.existing(manager, todo.map((i) => i.cause.requestId));
+      const pending = todo.filter((i) => i.retry || !handled.has(i.cause.requestId));
+      // The directory calls of a batch run side by side (bounded); the results keep the batch order.
+      const decisions = await Promise.all(pending.map((item) => this.connectorSlots(() => this.provision(item.request))));
       const records: AccountRecord[] = [];
       const out: OutgoingEvent[] = [];
-      const pending = todo.filter((e) => !handled.has(e.requestId));
-      // The directory calls of a batch run side by side (bounded); the results keep the batch order.
-      const decisions = await Promise.all(pending.map((event) => this.connectorSlots(() => this.provision(event))));
-      for (const [i, event] of pending.entries()) {
+      for (const [i, { cause, request }] of pending.entries()) {
         const decision = decisions[i] as AccountDecision;
         const now = this.clock.now();
         const identity = { eventId: this.ids.next(), occurredAt: now };
-        const context = causedBy(event, PRODUCER);
-        const { employeeId } = event.payload.subject;
+        const context = causedBy(cause, PRODUCER);
+        const { employeeId } = request.subject;
         if (decision.kind === 'verified') {
-          records.push({ requestId: event.requestId, employeeId, accountId: decision.accountId, status: 'verified', groups: decision.groups, failure: null, updatedAt: now });
+          records.push({ requestId: cause.requestId, employeeId, accountId: decision.accountId, status: 'verified', groups: decision.groups, failure: null, updatedAt: now });
           out.push(
             outgoing(
               AccountVerifiedV1,
@@ -59,18 +72,18 @@ export class ProvisioningService {
             ),
           );
         } else {
-          records.push({ requestId: event.requestId, employeeId, accountId: null, status: 'failed', groups: event.payload.groups, failure: { code: decision.code, reason: decision.reason }, updatedAt: now });
-          out.push(outgoing(AccountFailedV1, buildEvent(AccountFailedV1, context, { step: 'identity', code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
+          records.push({ requestId: cause.requestId, employeeId, accountId: null, status: 'failed', groups: request.groups, failure: { code: decision.code, reason: decision.reason }, updatedAt: now });
+          out.push(outgoing(AccountFailedV1, buildEvent(AccountFailedV1, context, { step: STEP_OWNER, code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
         }
-        this.logger.info({ requestId: event.requestId, eventId: event.eventId, result: decision.kind }, 'account step done');
+        this.logger.info({ requestId: cause.requestId, eventId: cause.eventId, result: decision.kind }, 'account step done');
       }
       await this.accounts.saveAll(manager, records);
       await this.outbox.add(manager, out);
     });
   }
 
-  private async provision(event: JourneyRequestedV1): Promise<AccountDecision> {
-    const { subject, groups } = event.payload;
+  private async provision(request: JourneyRequestedV1['payload']): Promise<AccountDecision> {
+    const { subject, groups } = request;
     try {
       const { accountId } = await this.directory.ensureAccount(subject);
       await this.directory.ensureGroups(accountId, subject.employeeId, groups);

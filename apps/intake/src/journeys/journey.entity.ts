@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type JourneyStatus = 'requested' | 'confirmed' | 'failed';
+/** requested → confirmed; or escalated (a human works on it; may still be confirmed); or failed. */
+export type JourneyStatus = 'requested' | 'confirmed' | 'escalated' | 'failed';
 
 @Entity({ schema: 'intake', name: 'journeys' })
 export class JourneyEntity {

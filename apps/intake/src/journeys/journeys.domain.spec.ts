@@ -1,4 +1,4 @@
-import { type JourneyFailedV1, JourneyRequestedV1, NewHireRequestSchema, type OutcomeConfirmedV1 } from '@closeloop/contracts';
+import { type JourneyEscalatedV1, type JourneyFailedV1, JourneyRequestedV1, NewHireRequestSchema, type OutcomeConfirmedV1 } from '@closeloop/contracts';
 
 import { acceptRequest, applyAssuranceEvent } from './journeys.domain';
 
@@ -44,6 +44,13 @@ describe('applyAssuranceEvent', () => {
 
   it('marks it failed with the failure', () => {
     expect(applyAssuranceEvent(accepted.journey, failed, later)).toMatchObject({ status: 'failed', failure: { step: 'saas' } });
+  });
+
+  it('shows an escalation, which a later confirmation still overrides', () => {
+    const escalated = { eventType: 'assurance.journey.escalated', payload: { step: 'identity', attempts: 3 } } as unknown as JourneyEscalatedV1;
+    const open = applyAssuranceEvent(accepted.journey, escalated, later);
+    expect(open).toMatchObject({ status: 'escalated', failure: { step: 'identity' } });
+    expect(open && applyAssuranceEvent(open, confirmed, later)).toMatchObject({ status: 'confirmed' });
   });
 
   it('never downgrades a confirmed journey, nor fails one twice', () => {

@@ -1,5 +1,6 @@
 import {
   buildEvent,
+  type JourneyEscalatedV1,
   type JourneyFailedV1,
   JourneyRequestedV1,
   type NewHireRequest,
@@ -60,17 +61,23 @@ export const acceptRequest = (input: NewJourneyInput): { journey: Journey; event
   return { journey, event };
 };
 
+export type AssuranceVerdict = OutcomeConfirmedV1 | JourneyEscalatedV1 | JourneyFailedV1;
+
 /**
  * What assurance decided about a journey, as intake shows it. A confirmed journey stays
- * confirmed: a late failure report never downgrades a verified outcome.
+ * confirmed: a late report never downgrades a verified outcome. An escalated journey can still
+ * be confirmed (a person fixed it) or fail.
  */
-export const applyAssuranceEvent = (journey: Journey, event: OutcomeConfirmedV1 | JourneyFailedV1, now: Date): Journey | null => {
-  if (journey.status === 'confirmed') return null;
-  if (event.eventType === 'assurance.outcome.confirmed') {
-    return { ...journey, status: 'confirmed', outcome: event.payload, updatedAt: now };
+export const applyAssuranceEvent = (journey: Journey, event: AssuranceVerdict, now: Date): Journey | null => {
+  if (journey.status === 'confirmed' || journey.status === 'failed') return null;
+  switch (event.eventType) {
+    case 'assurance.outcome.confirmed':
+      return { ...journey, status: 'confirmed', outcome: event.payload, updatedAt: now };
+    case 'assurance.journey.escalated':
+      return journey.status === 'escalated' ? null : { ...journey, status: 'escalated', failure: event.payload, updatedAt: now };
+    default:
+      return { ...journey, status: 'failed', failure: event.payload, updatedAt: now };
   }
-  if (journey.status === 'failed') return null;
-  return { ...journey, status: 'failed', failure: event.payload, updatedAt: now };
 };
 
 export const toJourney = (entity: JourneyEntity): Journey => ({ ...entity, request: entity.request as NewHireRequest });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { currentDefinition, type JourneyFailedV1, JourneyRequestedV1, type NewHireRequest, type OutcomeConfirmedV1 } from '@closeloop/contracts';
+import { currentDefinition, JourneyRequestedV1, type NewHireRequest } from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing, TerminalError } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
@@ -8,7 +8,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { JourneyRepository } from './journey.repository';
-import { acceptRequest, applyAssuranceEvent, type Journey } from './journeys.domain';
+import { acceptRequest, applyAssuranceEvent, type AssuranceVerdict, type Journey } from './journeys.domain';
 import { IntakeError } from './journeys.errors';
 
 const UNIQUE_VIOLATION = '23505';
@@ -81,7 +81,7 @@ export class JourneysService {
   }
 
   /** Records assurance's verdicts (confirmed or failed) on the journeys, once per event. */
-  async recordVerdicts(events: ReadonlyArray<OutcomeConfirmedV1 | JourneyFailedV1>): Promise<void> {
+  async recordVerdicts(events: readonly AssuranceVerdict[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
       const todo = events.filter((e) => fresh.has(e.eventId));

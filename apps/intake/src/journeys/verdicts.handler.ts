@@ -1,4 +1,4 @@
-import { JourneyFailedV1, OutcomeConfirmedV1 } from '@closeloop/contracts';
+import { JourneyEscalatedV1, JourneyFailedV1, OutcomeConfirmedV1 } from '@closeloop/contracts';
 import { type EventBatch, EventHandlers } from '@closeloop/messaging';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
@@ -11,6 +11,11 @@ export class VerdictsHandler {
 
   @EventPattern(OutcomeConfirmedV1.topic)
   async onOutcomeConfirmed(@Payload() batch: EventBatch<OutcomeConfirmedV1>): Promise<void> {
+    await this.journeys.recordVerdicts(batch.events);
+  }
+
+  @EventPattern(JourneyEscalatedV1.topic)
+  async onJourneyEscalated(@Payload() batch: EventBatch<JourneyEscalatedV1>): Promise<void> {
     await this.journeys.recordVerdicts(batch.events);
   }
 

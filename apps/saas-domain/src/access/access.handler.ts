@@ -1,4 +1,4 @@
-import { AccountVerifiedV1, JourneyRequestedV1 } from '@closeloop/contracts';
+import { AccountVerifiedV1, JourneyRequestedV1, StepRetryRequestedV1 } from '@closeloop/contracts';
 import { type EventBatch, EventHandlers } from '@closeloop/messaging';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
@@ -16,5 +16,10 @@ export class AccessHandler {
   @EventPattern(AccountVerifiedV1.topic)
   async onAccountVerified(@Payload() batch: EventBatch<AccountVerifiedV1>): Promise<void> {
     await this.access.onAccountsVerified(batch.events);
+  }
+
+  @EventPattern(StepRetryRequestedV1.topic)
+  async onRetryRequested(@Payload() batch: EventBatch<StepRetryRequestedV1>): Promise<void> {
+    await this.access.onRetryRequested(batch.events);
   }
 }

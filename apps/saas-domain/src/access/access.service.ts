@@ -1,4 +1,13 @@
-import { AccessFailedV1, AccessVerifiedV1, type AccountVerifiedV1, buildEvent, causedBy, type EventEnvelope, type JourneyRequestedV1 } from '@closeloop/contracts';
+import {
+  AccessFailedV1,
+  AccessVerifiedV1,
+  AccountVerifiedV1,
+  buildEvent,
+  causedBy,
+  type EventEnvelope,
+  type JourneyRequestedV1,
+  type StepRetryRequestedV1,
+} from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing,type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
@@ -11,6 +20,8 @@ import { type AccessDecision, decideAccess, readyToProvision, type RequestedApp 
 import { type AccessHalf, AccessRequestRepository } from './access-request.repository';
 
 const PRODUCER = 'saas-domain';
+/** The journey step this service owns. */
+const STEP_OWNER = 'saas';
 /** SaaS admin calls in flight at once per batch (the database pool is 10 by default). */
 const CONNECTOR_CONCURRENCY = 8;
 
@@ -44,13 +55,37 @@ export class AccessService {
     return this.handle(events, (e) => ({ requestId: e.requestId, journeyType: e.journeyType, employeeId: e.payload.employeeId, accountId: e.payload.accountId }));
   }
 
-  private async handle<E extends EventEnvelope>(events: readonly E[], half: (event: E) => AccessHalf): Promise<void> {
+  /**
+   * Assurance asks for another attempt: the request and the verified account travel with it, so
+   * this works even if the original events never arrived. Re-checks and re-grants what is missing.
+   */
+  onRetryRequested(events: readonly StepRetryRequestedV1[]): Promise<void> {
+    const mine = events.filter((e) => e.payload.owner === STEP_OWNER);
+    const accountOf = (e: StepRetryRequestedV1) => e.payload.evidence[AccountVerifiedV1.topic]?.['accountId'];
+    return this.handle(
+      mine,
+      (e) => ({
+        requestId: e.requestId,
+        journeyType: e.journeyType,
+        employeeId: e.payload.request.subject.employeeId,
+        apps: e.payload.request.apps,
+        ...(typeof accountOf(e) === 'string' ? { accountId: accountOf(e) as string } : {}),
+      }),
+      true,
+    );
+  }
+
+  private async handle<E extends EventEnvelope>(events: readonly E[], half: (event: E) => AccessHalf, retry = false): Promise<void> {
+    if (events.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
       const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
       const todo = events.filter((e) => fresh.has(e.eventId));
       const merged = await this.requests.merge(manager, todo.map(half), this.clock.now());
       const out: OutgoingEvent[] = [];
-      const ready = merged.filter((r): r is (typeof merged)[number] & { apps: readonly RequestedApp[]; accountId: string } => readyToProvision(r));
+      const ready = merged.filter(
+        (r): r is (typeof merged)[number] & { apps: readonly RequestedApp[]; accountId: string } =>
+          retry ? r.apps !== null && r.accountId !== null : readyToProvision(r),
+      );
       // The SaaS admin calls of a batch run side by side (bounded); results keep the batch order.
       const decisions = await Promise.all(ready.map((r) => this.connectorSlots(() => this.provision(r.apps, r.accountId, r.employeeId))));
       for (const [i, request] of ready.entries()) {
@@ -64,7 +99,7 @@ export class AccessService {
           out.push(outgoing(AccessVerifiedV1, buildEvent(AccessVerifiedV1, context, { accountId: request.accountId, grants: [...decision.grants], verifiedAt: now.toISOString() }, identity)));
         } else {
           await this.requests.conclude(manager, request.requestId, 'failed', { code: decision.code, reason: decision.reason }, now);
-          out.push(outgoing(AccessFailedV1, buildEvent(AccessFailedV1, context, { step: 'saas', code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
+          out.push(outgoing(AccessFailedV1, buildEvent(AccessFailedV1, context, { step: STEP_OWNER, code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
         }
         this.logger.info({ requestId: request.requestId, eventId: cause.eventId, result: decision.kind }, 'access step done');
       }

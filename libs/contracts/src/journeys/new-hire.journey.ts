@@ -4,16 +4,47 @@ import { AccountFailedV1 } from '../identity/account-failed.v1';
 import { AccountVerifiedV1 } from '../identity/account-verified.v1';
 import { AccessFailedV1 } from '../saas/access-failed.v1';
 import { AccessVerifiedV1 } from '../saas/access-verified.v1';
-import type { JourneyDefinition } from './journey-definition';
+import type { JourneyDefinition, RetryPolicy } from './journey-definition';
+
+const RETRY: RetryPolicy = { maxAttempts: 3, backoffMs: 500, maxBackoffMs: 5000, jitter: 0.2 };
+/** Generous enough that a loaded machine does not stall journeys that are merely queued. */
+const DEADLINE_MS = 15000;
 
 /** New-hire onboarding, version 1: done when the account, the app access and the device are all verified. */
 export const NEW_HIRE_V1: JourneyDefinition = {
   type: 'new-hire',
   version: 1,
   steps: [
-    { name: 'identity', owner: 'identity', completedBy: AccountVerifiedV1.topic, failedBy: AccountFailedV1.topic, after: [] },
-    { name: 'saas', owner: 'saas', completedBy: AccessVerifiedV1.topic, failedBy: AccessFailedV1.topic, after: ['identity'] },
-    { name: 'device', owner: 'device', completedBy: ComplianceVerifiedV1.topic, failedBy: ComplianceFailedV1.topic, after: [] },
+    {
+      name: 'identity',
+      owner: 'identity',
+      completedBy: AccountVerifiedV1.topic,
+      failedBy: AccountFailedV1.topic,
+      after: [],
+      deadlineMs: DEADLINE_MS,
+      retry: RETRY,
+      escalateTo: 'iam-operations',
+    },
+    {
+      name: 'saas',
+      owner: 'saas',
+      completedBy: AccessVerifiedV1.topic,
+      failedBy: AccessFailedV1.topic,
+      after: ['identity'],
+      deadlineMs: DEADLINE_MS,
+      retry: RETRY,
+      escalateTo: 'saas-administration',
+    },
+    {
+      name: 'device',
+      owner: 'device',
+      completedBy: ComplianceVerifiedV1.topic,
+      failedBy: ComplianceFailedV1.topic,
+      after: [],
+      deadlineMs: DEADLINE_MS,
+      retry: RETRY,
+      escalateTo: 'end-user-computing',
+    },
   ],
   doneWhen: [AccountVerifiedV1.topic, AccessVerifiedV1.topic, ComplianceVerifiedV1.topic],
 };
