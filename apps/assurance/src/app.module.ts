@@ -6,13 +6,14 @@ import type { AssuranceConfig } from './config/assurance.config';
 import { ASSURANCE_CONFIG } from './config/assurance.config';
 import { CreateJourneys1732190000000 } from './migrations/1732190000000-create-journeys';
 import { TrackSteps1732200000000 } from './migrations/1732200000000-track-steps';
+import { CreateAuditEntries1732210000000 } from './migrations/1732210000000-create-audit-entries';
 import { TrackingModule } from './tracking/tracking.module';
 
 export const ASSURANCE_SERVICE = {
   name: 'assurance',
   schema: 'assurance',
   consumerGroup: 'closeloop.assurance',
-  migrations: [messagingTablesMigration('assurance', 1732180000000), CreateJourneys1732190000000, TrackSteps1732200000000],
+  migrations: [messagingTablesMigration('assurance', 1732180000000), CreateJourneys1732190000000, TrackSteps1732200000000, CreateAuditEntries1732210000000],
 };
 
 @Global()

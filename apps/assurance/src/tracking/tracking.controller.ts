@@ -1,5 +1,6 @@
 import { BadRequestException, Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
 
+import { verifyChain } from '../audit/audit.domain';
 import { TrackingService } from './tracking.service';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('journey id must be a UUID') });
@@ -14,6 +15,22 @@ export class TrackingController {
     const journey = await this.tracking.findJourney(id);
     if (!journey) throw new NotFoundException(`assurance has seen no event of journey ${id}`);
     return journey;
+  }
+
+  /** The audit trail, in order: every event, state change, retry, escalation and human action. */
+  @Get(':id/timeline')
+  async timeline(@Param('id', uuid) id: string) {
+    const entries = await this.tracking.timeline(id);
+    if (entries.length === 0) throw new NotFoundException(`assurance has seen no event of journey ${id}`);
+    return { requestId: id, entries };
+  }
+
+  /** Re-computes the journey's hash chain and reports the first broken link, if any. */
+  @Get(':id/timeline/verify')
+  async verify(@Param('id', uuid) id: string) {
+    const entries = await this.tracking.timeline(id);
+    if (entries.length === 0) throw new NotFoundException(`assurance has seen no event of journey ${id}`);
+    return { requestId: id, ...verifyChain(entries) };
   }
 
   /** The confirmed-outcome record; 404 until the journey's outcome is verified. */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { AuditRepository } from '../audit/audit.repository';
 import { DeadlineScanner } from './deadline.scanner';
 import { JourneyRepository } from './journey.repository';
 import { TrackingController } from './tracking.controller';
@@ -8,6 +9,6 @@ import { TrackingService } from './tracking.service';
 
 @Module({
   controllers: [TrackingController, TrackingHandler],
-  providers: [TrackingService, JourneyRepository, DeadlineScanner],
+  providers: [TrackingService, JourneyRepository, AuditRepository, DeadlineScanner],
 })
 export class TrackingModule {}

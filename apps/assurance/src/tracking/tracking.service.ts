@@ -14,6 +14,8 @@ import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/ru
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
+import { type AuditFact, chain } from '../audit/audit.domain';
+import { AuditRepository } from '../audit/audit.repository';
 import { JourneyRepository, type OutcomeRecord } from './journey.repository';
 import { type Circumstances, type Decision, type Emission, observe, tick, type TrackedJourney } from './tracking.domain';
 
@@ -26,6 +28,7 @@ export class TrackingService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly journeys: JourneyRepository,
+    private readonly audit: AuditRepository,
     private readonly outbox: Outbox,
     private readonly inbox: Inbox,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -47,12 +50,12 @@ export class TrackingService {
       const at = this.circumstances();
       const tracked = await this.journeys.lockOrCreate(manager, todo, at.now);
       const changed = new Map<string, TrackedJourney>();
-      const decisions: Array<{ decision: Decision; causationId: string }> = [];
+      const decisions: Array<{ decision: Decision; causationId: string; fact: AuditFact }> = [];
       for (const event of todo) {
         const before = changed.get(event.requestId) ?? (tracked.get(event.requestId) as TrackedJourney);
         const decision = observe(before, event, at);
         changed.set(event.requestId, decision.journey);
-        decisions.push({ decision, causationId: event.eventId });
+        decisions.push({ decision, causationId: event.eventId, fact: eventFact(event, at.now) });
       }
       await this.persist(manager, changed, decisions, at.now);
     });
@@ -80,6 +83,10 @@ export class TrackingService {
     });
   }
 
+  timeline(requestId: string) {
+    return this.audit.timeline(requestId);
+  }
+
   findJourney(requestId: string) {
     return this.journeys.findJourney(requestId);
   }
@@ -95,19 +102,28 @@ export class TrackingService {
   private async persist(
     manager: EntityManager,
     changed: ReadonlyMap<string, TrackedJourney>,
-    decisions: ReadonlyArray<{ decision: Decision; causationId: string | undefined }>,
+    decisions: ReadonlyArray<{ decision: Decision; causationId: string | undefined; fact?: AuditFact }>,
     now: Date,
   ): Promise<void> {
     const outcomes: OutcomeRecord[] = [];
     const out: OutgoingEvent[] = [];
-    for (const { decision, causationId } of decisions) {
+    const facts = new Map<string, AuditFact[]>();
+    const record = (requestId: string, fact: AuditFact) => facts.set(requestId, [...(facts.get(requestId) ?? []), fact]);
+    for (const { decision, causationId, fact } of decisions) {
+      if (fact) record(decision.journey.requestId, fact);
       for (const emission of decision.emissions) {
         const event = this.toEvent(decision.journey, emission, causationId, now);
         out.push(event);
         if (emission.kind === 'confirmed') outcomes.push({ ...emission.outcome, eventId: event.event.eventId });
+        record(decision.journey.requestId, emissionFact(emission, event.event.eventId, now));
         this.log(decision.journey, emission);
       }
     }
+    const heads = await this.audit.heads(manager, [...facts.keys()]);
+    await this.audit.append(
+      manager,
+      [...facts].flatMap(([requestId, list]) => chain(requestId, heads.get(requestId) as { seq: number; hash: string }, list)),
+    );
     await this.journeys.saveAll(manager, [...changed.values()], now);
     await this.journeys.insertOutcomes(manager, outcomes);
     await this.outbox.add(manager, out);
@@ -161,3 +177,32 @@ export class TrackingService {
     }
   }
 }
+
+/** What an observed event adds to the audit trail. */
+const eventFact = (event: EventEnvelope, now: Date): AuditFact => {
+  const payload = event.payload as { code?: string; reason?: string; attempt?: number };
+  const reason = payload.code ? `${payload.code}: ${payload.reason ?? ''}` : event.eventType.endsWith('.verified') ? 'verification signal received' : 'event received';
+  return {
+    at: now.toISOString(),
+    actor: event.producer,
+    action: event.eventType,
+    reason,
+    traceId: null,
+    detail: { eventId: event.eventId, occurredAt: event.occurredAt, ...(event.causationId ? { causationId: event.causationId } : {}) },
+  };
+};
+
+/** What assurance itself did, for the audit trail. */
+const emissionFact = (emission: Emission, eventId: string, now: Date): AuditFact => {
+  const base = { at: now.toISOString(), actor: 'assurance', traceId: null };
+  switch (emission.kind) {
+    case 'confirmed':
+      return { ...base, action: 'journey.confirmed', reason: 'every verification signal of the definition of done arrived', detail: { eventId, durationMs: emission.outcome.durationMs } };
+    case 'stalled':
+      return { ...base, action: 'step.stalled', reason: `${emission.step} attempt ${emission.attempt} missed its deadline`, detail: { eventId, step: emission.step, attempt: emission.attempt, deadlineAt: emission.deadlineAt } };
+    case 'retry':
+      return { ...base, action: 'step.retry-requested', reason: `${emission.reason}: attempt ${emission.attempt} of ${emission.step}`, detail: { eventId, step: emission.step, attempt: emission.attempt } };
+    case 'escalated':
+      return { ...base, action: 'journey.escalated', reason: emission.reason, detail: { eventId, step: emission.step, attempts: emission.attempts, escalateTo: emission.escalateTo } };
+  }
+};

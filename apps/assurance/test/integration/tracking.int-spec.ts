@@ -108,6 +108,26 @@ describe('assurance tracks journeys from real topics', () => {
     await request(app.getHttpServer()).get(`/journeys/${requestId}/outcome`).expect(404);
   });
 
+  it('keeps a hash-chained audit trail of the journey, and detects a tampered entry', async () => {
+    const requestId = randomUUID();
+    const e = journeyEvents(requestId);
+    for (const next of [e.requested, e.account, e.access, e.device]) await send(next);
+    await eventually(() => request(app.getHttpServer()).get(`/journeys/${requestId}/outcome`).expect(200));
+
+    const { body: timeline } = await request(app.getHttpServer()).get(`/journeys/${requestId}/timeline`).expect(200);
+    const actions = timeline.entries.map((entry: { action: string }) => entry.action);
+    expect(actions).toHaveLength(5);
+    expect(actions[0]).toBe('intake.journey.requested');
+    expect(actions[4]).toBe('journey.confirmed');
+    expect(timeline.entries.map((entry: { seq: number }) => entry.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(timeline.entries[4]).toMatchObject({ actor: 'assurance', reason: 'every verification signal of the definition of done arrived' });
+    await request(app.getHttpServer()).get(`/journeys/${requestId}/timeline/verify`).expect(200, { requestId, intact: true, entries: 5 });
+
+    await sql("UPDATE assurance.audit_entries SET reason = 'nothing happened' WHERE request_id = $1 AND seq = 3", [requestId]);
+    const { body: check } = await request(app.getHttpServer()).get(`/journeys/${requestId}/timeline/verify`).expect(200);
+    expect(check).toEqual({ requestId, intact: false, entries: 5, brokenAt: 3, problem: 'content was changed after it was written' });
+  });
+
   it('answers 400 for an id that is not a UUID and 404 for an unknown journey', async () => {
     await request(app.getHttpServer()).get('/journeys/xyz/outcome').expect(400);
     await request(app.getHttpServer()).get(`/journeys/${randomUUID()}`).expect(404);

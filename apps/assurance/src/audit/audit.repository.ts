@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+import { type AuditEntry, GENESIS } from './audit.domain';
+
+interface Row {
+  request_id: string;
+  seq: number;
+  at: Date;
+  actor: string;
+  action: string;
+  reason: string;
+  trace_id: string | null;
+  detail: Record<string, unknown>;
+  prev_hash: string;
+  hash: string;
+}
+
+const toEntry = (r: Row): AuditEntry => ({
+  requestId: r.request_id,
+  seq: r.seq,
+  at: r.at.toISOString(),
+  actor: r.actor,
+  action: r.action,
+  reason: r.reason,
+  traceId: r.trace_id,
+  detail: r.detail,
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
+
+@Injectable()
+export class AuditRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The last entry of each journey's chain; call it with the journeys locked, so no one appends meanwhile. */
+  async heads(manager: EntityManager, requestIds: readonly string[]): Promise<Map<string, { seq: number; hash: string }>> {
+    const heads = new Map(requestIds.map((id) => [id, { seq: 0, hash: GENESIS }]));
+    if (requestIds.length === 0) return heads;
+    const rows: Array<{ request_id: string; seq: number; hash: string }> = await manager.query(
+      `SELECT DISTINCT ON (request_id) request_id, seq, hash FROM assurance.audit_entries
+       WHERE request_id = ANY($1::uuid[]) ORDER BY request_id, seq DESC`,
+      [[...requestIds]],
+    );
+    for (const row of rows) heads.set(row.request_id, { seq: row.seq, hash: row.hash });
+    return heads;
+  }
+
+  async append(manager: EntityManager, entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await manager.query(
+      `INSERT INTO assurance.audit_entries (request_id, seq, at, actor, action, reason, trace_id, detail, prev_hash, hash)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::text[], $10::text[])`,
+      [
+        entries.map((e) => e.requestId),
+        entries.map((e) => e.seq),
+        entries.map((e) => e.at),
+        entries.map((e) => e.actor),
+        entries.map((e) => e.action),
+        entries.map((e) => e.reason),
+        entries.map((e) => e.traceId),
+        entries.map((e) => JSON.stringify(e.detail)),
+        entries.map((e) => e.prevHash),
+        entries.map((e) => e.hash),
+      ],
+    );
+  }
+
+  async timeline(requestId: string): Promise<AuditEntry[]> {
+    const rows: Row[] = await this.dataSource.query('SELECT * FROM assurance.audit_entries WHERE request_id = $1 ORDER BY seq', [requestId]);
+    return rows.map(toEntry);
+  }
+}
