@@ -89,7 +89,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30000,
+      // A member that died without leaving (SIGKILL, lost node) holds its partitions this long.
+      sessionTimeout: 10000,
       heartbeatInterval: 3000,
       maxWaitTimeInMs: 100,
     });

@@ -104,6 +104,25 @@ export class JourneyRepository {
     return rows.map(toJourney);
   }
 
+  /** Locks one journey, waiting for whoever holds it; with the operator who claimed it. */
+  async lockOne(manager: EntityManager, requestId: string): Promise<{ journey: TrackedJourney; claimedBy: string | null } | null> {
+    const [row] = await manager.query(`SELECT ${COLUMNS}, claimed_by FROM assurance.journeys WHERE request_id = $1 FOR UPDATE`, [requestId]);
+    return row ? { journey: toJourney(row), claimedBy: row.claimed_by } : null;
+  }
+
+  async setClaim(manager: EntityManager, requestId: string, operator: string | null): Promise<void> {
+    await manager.query('UPDATE assurance.journeys SET claimed_by = $2 WHERE request_id = $1', [requestId, operator]);
+  }
+
+  /** The human work queue: escalated journeys, oldest first. */
+  async listEscalated(limit: number): Promise<Array<{ journey: TrackedJourney; claimedBy: string | null }>> {
+    const rows = await this.dataSource.query(
+      `SELECT ${COLUMNS}, claimed_by FROM assurance.journeys WHERE status = 'escalated' ORDER BY started_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row: JourneyRow & { claimed_by: string | null }) => ({ journey: toJourney(row), claimedBy: row.claimed_by }));
+  }
+
   /** Stores confirmed outcomes; the primary key makes a second record for a journey impossible. */
   async insertOutcomes(manager: EntityManager, outcomes: readonly OutcomeRecord[]): Promise<void> {
     if (outcomes.length === 0) return;

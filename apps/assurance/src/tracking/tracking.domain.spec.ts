@@ -10,7 +10,7 @@ import {
   type PayloadOf,
 } from '@closeloop/contracts';
 
-import { type Circumstances, type Emission, newJourney, nextDueAt, observe, tick, type TrackedJourney } from './tracking.domain';
+import { type Circumstances, type Emission, newJourney, nextDueAt, observe, resolveEscalation, tick, type TrackedJourney } from './tracking.domain';
 
 const REQUEST = '0b8f3c2e-6a0e-4d0b-9a43-3c6a3e7e2f10';
 let seq = 0;
@@ -153,5 +153,45 @@ describe('deadlines, retries and escalation', () => {
     const { journey, kinds } = given(requested(), account(), accountFailed());
     expect(kinds).toEqual([]);
     expect(journey.steps['identity']?.status).toBe('verified');
+  });
+});
+
+describe('operators resolving an escalated journey', () => {
+  const escalatedJourney = () => {
+    let journey = given(requested(), device()).journey;
+    for (const second of [1, 2, 3]) journey = tick(observe(journey, accountFailed(second), when(second + 10)).journey, when(second + 11)).journey;
+    expect(journey.status).toBe('escalated');
+    return journey;
+  };
+
+  it('retry now: the step gets another attempt and a retry request with the operator as the reason', () => {
+    const decided = resolveEscalation(escalatedJourney(), 'ops-1', { kind: 'retry' }, when(20));
+    if (decided === 'NOT_ESCALATED') throw new Error('expected a decision');
+    expect(decided.journey.status).toBe('open');
+    expect(decided.journey.steps['identity']).toMatchObject({ status: 'open', attempt: 4 });
+    expect(decided.emissions).toEqual([{ kind: 'retry', step: 'identity', owner: 'identity', attempt: 4, reason: 'OPERATOR' }]);
+  });
+
+  it('fixed by hand: the evidence becomes the verification signal, and the journey goes on', () => {
+    const decided = resolveEscalation(escalatedJourney(), 'ops-1', { kind: 'fixed', evidence: { ticket: 'INC-1' }, signalId: '00000000-0000-4000-8000-00000000ffff' }, when(20));
+    if (decided === 'NOT_ESCALATED') throw new Error('expected a decision');
+    expect(decided.journey.signals[AccountVerifiedV1.topic]?.evidence).toEqual({ ticket: 'INC-1', fixedBy: 'ops-1', manual: true });
+    expect(decided.journey.steps['saas']).toMatchObject({ status: 'open' });
+    const confirmed = observe(decided.journey, access(), when(21));
+    expect(confirmed.emissions.map((e) => e.kind)).toEqual(['confirmed']);
+  });
+
+  it('fail: the journey fails and nothing confirms it later', () => {
+    const decided = resolveEscalation(escalatedJourney(), 'ops-1', { kind: 'fail', reason: 'hire withdrawn' }, when(20));
+    if (decided === 'NOT_ESCALATED') throw new Error('expected a decision');
+    expect(decided.emissions).toEqual([{ kind: 'failed', step: 'identity', reason: 'hire withdrawn' }]);
+    let after = decided.journey;
+    for (const e of [account(), access()]) after = observe(after, e, when(30)).journey;
+    expect(after.status).toBe('failed');
+    expect(nextDueAt(after)).toBeNull();
+  });
+
+  it('refuses a journey that is not escalated', () => {
+    expect(resolveEscalation(given(requested()).journey, 'ops-1', { kind: 'retry' }, when(20))).toBe('NOT_ESCALATED');
   });
 });

@@ -10,9 +10,10 @@ import {
   type VerificationSignal,
 } from '@closeloop/contracts';
 
-export type TrackedStatus = 'open' | 'confirmed' | 'escalated';
+export type TrackedStatus = 'open' | 'confirmed' | 'escalated' | 'failed';
 export type StepStatus = 'waiting' | 'open' | 'retrying' | 'verified' | 'escalated';
 export type AttemptEnd = 'DEADLINE_MISSED' | 'STEP_FAILED';
+export type RetryReason = AttemptEnd | 'OPERATOR';
 
 /** One step of one journey: its attempt, and when assurance must act on it next. */
 export interface StepState {
@@ -74,7 +75,8 @@ export interface HistoryEntry {
 export type Emission =
   | { readonly kind: 'confirmed'; readonly outcome: Outcome }
   | { readonly kind: 'stalled'; readonly step: string; readonly attempt: number; readonly deadlineAt: string }
-  | { readonly kind: 'retry'; readonly step: string; readonly owner: string; readonly attempt: number; readonly reason: AttemptEnd }
+  | { readonly kind: 'retry'; readonly step: string; readonly owner: string; readonly attempt: number; readonly reason: RetryReason }
+  | { readonly kind: 'failed'; readonly step: string; readonly reason: string }
   | {
       readonly kind: 'escalated';
       readonly step: string;
@@ -167,7 +169,7 @@ const endAttempt = (journey: TrackedJourney, definition: JourneyDefinition, step
 
 /** Confirmed once every verification signal of the definition of done has arrived, and never because a step merely ran. */
 const judge = (journey: TrackedJourney, now: Date): Decision => {
-  if (journey.status === 'confirmed' || journey.definitionVersion === null || journey.startedAt === null) return { journey, emissions: [] };
+  if (journey.status === 'confirmed' || journey.status === 'failed' || journey.definitionVersion === null || journey.startedAt === null) return { journey, emissions: [] };
   const definition = findDefinition(journey.journeyType, journey.definitionVersion);
   if (!definition) return { journey, emissions: [] };
   const signals = definition.doneWhen.map((topic) => journey.signals[topic]);
@@ -221,7 +223,7 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
   const payload = event.payload as { code: StepFailureCode; reason: string; failedAt: string };
   const failure: StepFailure = { step: step.name, attempt: state?.attempt ?? 1, code: payload.code, reason: payload.reason, eventId: event.eventId, at: payload.failedAt };
   const next: TrackedJourney = { ...journey, failures: [...journey.failures, failure] };
-  if (state?.status !== 'open' || journey.status === 'confirmed') return { journey: next, emissions: [] };
+  if (state?.status !== 'open' || journey.status === 'confirmed' || journey.status === 'failed') return { journey: next, emissions: [] };
   return endAttempt(next, definition, step.name, 'STEP_FAILED', `${payload.code}: ${payload.reason}`, at);
 };
 
@@ -231,7 +233,7 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
  */
 export const tick = (journey: TrackedJourney, at: Circumstances): Decision => {
   const definition = definitionOf(journey);
-  if (!definition || journey.status === 'confirmed') return { journey, emissions: [] };
+  if (!definition || journey.status === 'confirmed' || journey.status === 'failed') return { journey, emissions: [] };
   let current = journey;
   const emissions: Emission[] = [];
   for (const step of definition.steps) {
@@ -254,10 +256,57 @@ export const tick = (journey: TrackedJourney, at: Circumstances): Decision => {
 
 /** When assurance must next look at the journey; null when nothing is pending. */
 export const nextDueAt = (journey: TrackedJourney): string | null => {
-  if (journey.status === 'confirmed') return null;
+  if (journey.status === 'confirmed' || journey.status === 'failed') return null;
   const due = Object.values(journey.steps)
     .filter((s) => (s.status === 'open' || s.status === 'retrying') && s.dueAt)
     .map((s) => s.dueAt as string)
     .sort();
   return due[0] ?? null;
+};
+
+/** What an operator decides about an escalated journey. */
+export type OperatorDecision =
+  | { readonly kind: 'retry' }
+  | { readonly kind: 'fixed'; readonly evidence: Readonly<Record<string, unknown>>; readonly signalId: string }
+  | { readonly kind: 'fail'; readonly reason: string };
+
+export type ResolutionError = 'NOT_ESCALATED';
+
+/**
+ * Resolves an escalated journey: try the step again now, record it as fixed by hand (the
+ * operator's evidence becomes the step's verification signal, so the journey can be confirmed),
+ * or fail the journey.
+ */
+export const resolveEscalation = (journey: TrackedJourney, operator: string, decision: OperatorDecision, at: Circumstances): Decision | ResolutionError => {
+  const definition = definitionOf(journey);
+  const stepName = Object.entries(journey.steps).find(([, s]) => s.status === 'escalated')?.[0];
+  const step = definition?.steps.find((s) => s.name === stepName);
+  const state = stepName ? journey.steps[stepName] : undefined;
+  if (journey.status !== 'escalated' || !definition || !step || !state) return 'NOT_ESCALATED';
+  const stillEscalated = (steps: Record<string, StepState>) => Object.values(steps).some((s) => s.status === 'escalated');
+  switch (decision.kind) {
+    case 'retry': {
+      const attempt = state.attempt + 1;
+      const steps = { ...journey.steps, [step.name]: { ...state, status: 'open' as const, attempt, dueAt: plus(at.now, step.deadlineMs) } };
+      return {
+        journey: { ...journey, steps, status: stillEscalated(steps) ? 'escalated' : 'open' },
+        emissions: [{ kind: 'retry', step: step.name, owner: step.owner, attempt, reason: 'OPERATOR' }],
+      };
+    }
+    case 'fixed': {
+      const signal: VerificationSignal = {
+        signal: step.completedBy,
+        eventId: decision.signalId,
+        at: at.now.toISOString(),
+        evidence: { ...decision.evidence, fixedBy: operator, manual: true },
+      };
+      const steps = { ...journey.steps, [step.name]: { ...state, status: 'verified' as const, dueAt: null } };
+      const fixed = openReadySteps({ ...journey, steps, signals: { ...journey.signals, [step.completedBy]: signal }, status: stillEscalated(steps) ? 'escalated' : 'open' }, definition, at.now);
+      return withVerdict({ journey: fixed, emissions: [] }, at.now);
+    }
+    case 'fail': {
+      const steps = Object.fromEntries(Object.entries(journey.steps).map(([name, s]) => [name, { ...s, dueAt: null }]));
+      return { journey: { ...journey, steps, status: 'failed' }, emissions: [{ kind: 'failed', step: step.name, reason: decision.reason }] };
+    }
+  }
 };

@@ -6,9 +6,10 @@ import { JourneyRepository } from './journey.repository';
 import { TrackingController } from './tracking.controller';
 import { TrackingHandler } from './tracking.handler';
 import { TrackingService } from './tracking.service';
+import { WorkQueueController } from './work-queue.controller';
 
 @Module({
-  controllers: [TrackingController, TrackingHandler],
+  controllers: [TrackingController, TrackingHandler, WorkQueueController],
   providers: [TrackingService, JourneyRepository, AuditRepository, DeadlineScanner],
 })
 export class TrackingModule {}

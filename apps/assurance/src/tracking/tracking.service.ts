@@ -3,6 +3,7 @@ import {
   type EventEnvelope,
   findDefinition,
   JourneyEscalatedV1,
+  JourneyFailedV1,
   JourneyRequestedV1,
   OutcomeConfirmedV1,
   StepRetryRequestedV1,
@@ -17,7 +18,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { type AuditFact, chain } from '../audit/audit.domain';
 import { AuditRepository } from '../audit/audit.repository';
 import { JourneyRepository, type OutcomeRecord } from './journey.repository';
-import { type Circumstances, type Decision, type Emission, observe, tick, type TrackedJourney } from './tracking.domain';
+import { type Circumstances, type Decision, type Emission, history, observe, type OperatorDecision, resolveEscalation, tick, type TrackedJourney } from './tracking.domain';
+import { WorkQueueError } from './work-queue.errors';
 
 const PRODUCER = 'assurance';
 
@@ -80,6 +82,60 @@ export class TrackingService {
       }
       await this.persist(manager, changed, decisions, at.now);
       return locked.length;
+    });
+  }
+
+  /** The work queue: escalated journeys with their whole history as context. */
+  async workQueue(limit = 100) {
+    const items = await this.journeys.listEscalated(limit);
+    return items.map(({ journey, claimedBy }) => ({
+      requestId: journey.requestId,
+      journeyType: journey.journeyType,
+      claimedBy,
+      escalatedSteps: Object.entries(journey.steps)
+        .filter(([, s]) => s.status === 'escalated')
+        .map(([step, s]) => ({ step, attempts: s.attempt, lastEnd: s.lastEnd })),
+      history: history(journey),
+    }));
+  }
+
+  /** An operator takes an escalated journey; a journey claimed by someone else cannot be taken. */
+  async claim(requestId: string, operator: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const found = await this.journeys.lockOne(manager, requestId);
+      if (!found) throw new WorkQueueError('NOT_FOUND', `no journey ${requestId}`);
+      if (found.journey.status !== 'escalated') throw new WorkQueueError('NOT_ESCALATED', `journey ${requestId} is ${found.journey.status}, not escalated`);
+      if (found.claimedBy && found.claimedBy !== operator) throw new WorkQueueError('CLAIMED_BY_OTHER', `journey ${requestId} is claimed by ${found.claimedBy}`);
+      await this.journeys.setClaim(manager, requestId, operator);
+      const now = this.clock.now();
+      const heads = await this.audit.heads(manager, [requestId]);
+      const fact: AuditFact = { at: now.toISOString(), actor: `operator:${operator}`, action: 'operator.claimed', reason: 'claimed from the work queue', traceId: null, detail: {} };
+      await this.audit.append(manager, chain(requestId, heads.get(requestId) as { seq: number; hash: string }, [fact]));
+    });
+  }
+
+  /** The operator who claimed the journey resolves it: retry now, fixed by hand (with evidence), or fail. */
+  async resolve(requestId: string, operator: string, decision: OperatorDecision, comment: string): Promise<TrackedJourney> {
+    return this.dataSource.transaction(async (manager) => {
+      const found = await this.journeys.lockOne(manager, requestId);
+      if (!found) throw new WorkQueueError('NOT_FOUND', `no journey ${requestId}`);
+      if (found.claimedBy !== operator) {
+        throw new WorkQueueError('NOT_CLAIMED', found.claimedBy ? `journey ${requestId} is claimed by ${found.claimedBy}` : `claim journey ${requestId} first`);
+      }
+      const at = this.circumstances();
+      const decided = resolveEscalation(found.journey, operator, decision, at);
+      if (decided === 'NOT_ESCALATED') throw new WorkQueueError('NOT_ESCALATED', `journey ${requestId} is ${found.journey.status}, not escalated`);
+      const fact: AuditFact = {
+        at: at.now.toISOString(),
+        actor: `operator:${operator}`,
+        action: `operator.${decision.kind}`,
+        reason: comment,
+        traceId: null,
+        detail: decision.kind === 'fixed' ? { evidence: decision.evidence } : {},
+      };
+      await this.journeys.setClaim(manager, requestId, null);
+      await this.persist(manager, new Map([[requestId, decided.journey]]), [{ decision: decided, causationId: undefined, fact }], at.now);
+      return decided.journey;
     });
   }
 
@@ -148,6 +204,11 @@ export class TrackingService {
         const payload = { step: emission.step, owner: emission.owner, attempt: emission.attempt, reason: emission.reason, request: journey.request, evidence };
         return outgoing(StepRetryRequestedV1, buildEvent(StepRetryRequestedV1, context, payload, identity));
       }
+      case 'failed':
+        return outgoing(
+          JourneyFailedV1,
+          buildEvent(JourneyFailedV1, context, { step: emission.step, code: 'PROVISIONING_FAILED', reason: emission.reason, failedAt: now.toISOString() }, identity),
+        );
       case 'escalated': {
         const { step, attempts, reason, escalateTo, history } = emission;
         return outgoing(JourneyEscalatedV1, buildEvent(JourneyEscalatedV1, context, { step, attempts, reason, escalateTo, history: [...history] }, identity));
@@ -166,6 +227,8 @@ export class TrackingService {
         return this.logger.warn({ ...base, step: emission.step, attempt: emission.attempt, reason: emission.reason }, 'step retry requested');
       case 'escalated':
         return this.logger.warn({ ...base, step: emission.step, attempts: emission.attempts, escalateTo: emission.escalateTo }, 'journey escalated');
+      case 'failed':
+        return this.logger.warn({ ...base, step: emission.step }, 'journey failed');
     }
   }
 
@@ -204,5 +267,7 @@ const emissionFact = (emission: Emission, eventId: string, now: Date): AuditFact
       return { ...base, action: 'step.retry-requested', reason: `${emission.reason}: attempt ${emission.attempt} of ${emission.step}`, detail: { eventId, step: emission.step, attempt: emission.attempt } };
     case 'escalated':
       return { ...base, action: 'journey.escalated', reason: emission.reason, detail: { eventId, step: emission.step, attempts: emission.attempts, escalateTo: emission.escalateTo } };
+    case 'failed':
+      return { ...base, action: 'journey.failed', reason: emission.reason, detail: { eventId, step: emission.step } };
   }
 };

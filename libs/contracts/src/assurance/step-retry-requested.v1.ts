@@ -14,7 +14,7 @@ export const StepRetryRequestedV1 = defineEvent(
     step: z.string().min(1),
     owner: z.string().min(1),
     attempt: z.number().int().min(2),
-    reason: z.enum(['DEADLINE_MISSED', 'STEP_FAILED']),
+    reason: z.enum(['DEADLINE_MISSED', 'STEP_FAILED', 'OPERATOR']),
     request: JourneyRequestedPayloadSchema,
     /** The evidence of the steps verified so far, by signal topic (e.g. the account id). */
     evidence: z.record(z.string(), z.record(z.string(), z.unknown())),

@@ -1,0 +1,11 @@
+export type WorkQueueErrorCode = 'NOT_FOUND' | 'NOT_ESCALATED' | 'CLAIMED_BY_OTHER' | 'NOT_CLAIMED';
+
+export class WorkQueueError extends Error {
+  constructor(
+    readonly code: WorkQueueErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WorkQueueError';
+  }
+}
