@@ -20,9 +20,9 @@ node tools/demo/run-demo.mjs "$@" || status=$?
 
 echo
 if ((status == 0)); then
-  echo "demo.sh: all journeys confirmed."
+  echo "demo.sh: every journey ended as expected: the happy ones and the repaired ones confirmed, the failed one failed."
 else
-  echo "demo.sh: some journeys were NOT confirmed (logs: $(bash tools/stack.sh logs))" >&2
+  echo "demo.sh: some journeys did NOT end as expected (logs: $(bash tools/stack.sh logs))" >&2
 fi
 echo "demo.sh: the stack is still running (bash tools/stack.sh status); stop it with: npm run stack:stop"
 exit "$status"

@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 // Submits five sample new-hire journeys to a running stack, waits until assurance confirms each
-// outcome, and prints what was verified. Plain Node 24 ESM, no dependencies (global fetch).
+// outcome, and prints what was verified. Then three journeys with injected faults (a verification
+// failure, a hard failure, a stalled step): prints the escalations, lets operators act through the
+// work queue, and prints the outcomes and the KPI table. Plain Node 24 ESM, no dependencies.
 //
 //   node tools/demo/run-demo.mjs            (bash tools/demo.sh starts the stack first)
 //
 // Env: INTAKE_URL (http://127.0.0.1:3000), ASSURANCE_URL (http://127.0.0.1:3004),
 //      DEMO_TIMEOUT_MS (60000 per journey), DEMO_POLL_MS (250)
 
+import { execFileSync } from 'node:child_process';
+
 const INTAKE_URL = process.env.INTAKE_URL ?? 'http://127.0.0.1:3000';
+const IDENTITY_URL = process.env.IDENTITY_URL ?? 'http://127.0.0.1:3001';
+const DEVICE_URL = process.env.DEVICE_URL ?? 'http://127.0.0.1:3003';
 const ASSURANCE_URL = process.env.ASSURANCE_URL ?? 'http://127.0.0.1:3004';
 const TIMEOUT_MS = Number(process.env.DEMO_TIMEOUT_MS ?? 60000);
 const POLL_MS = Number(process.env.DEMO_POLL_MS ?? 250);
@@ -77,6 +83,12 @@ const SAMPLES = [
     ],
     model: 'laptop-16',
   },
+];
+
+const EXCEPTION_SAMPLES = [
+  { employeeId: 'E2001', first: 'margaret', displayName: 'Margaret Hamilton', groups: ['staff', 'engineering'], apps: [{ app: 'asana', role: 'member' }], model: 'laptop-14', fault: 'verification failure' },
+  { employeeId: 'E2002', first: 'edsger', displayName: 'Edsger Dijkstra', groups: ['staff', 'research'], apps: [{ app: 'slack', role: 'member' }], model: 'laptop-16', fault: 'hard failure' },
+  { employeeId: 'E2003', first: 'barbara', displayName: 'Barbara Liskov', groups: ['staff', 'engineering'], apps: [{ app: 'jira', role: 'member' }], model: 'desktop-27', fault: 'stall' },
 ];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -169,7 +181,7 @@ const table = (headers, rows) => {
   return [rule, line(headers), rule, ...rows.map(line), rule].join('\n');
 };
 
-const main = async () => {
+const happyPath = async () => {
   console.log(`demo run ${runId}: submitting ${SAMPLES.length} new-hire journeys to ${INTAKE_URL}`);
   const t0 = Date.now();
   const submitted = [];
@@ -207,7 +219,112 @@ const main = async () => {
     `${confirmed}/${results.length} journeys confirmed in ${((Date.now() - t0) / 1000).toFixed(1)} s` +
       (durations.length ? ` (outcome duration min ${Math.min(...durations)} ms, max ${Math.max(...durations)} ms)` : ''),
   );
-  return confirmed === results.length ? 0 : 1;
+  return confirmed === results.length;
+};
+
+
+// ---------------------------------------------------------------- exception paths
+
+const post = (url, body) => request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const put = (url, body) => request(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const stack = (...args) => execFileSync('bash', ['tools/stack.sh', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+
+/** Polls until `check` returns a value (or the time is up). */
+const until = async (what, check, timeoutMs = 60000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await check().catch(() => undefined);
+    if (value) return value;
+    await sleep(POLL_MS);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+const intakeStatus = async (id, status) => {
+  const r = await request(`${INTAKE_URL}/journeys/${id}`);
+  return r.body?.status === status ? r.body : undefined;
+};
+const tracked = async (id) => (await request(`${ASSURANCE_URL}/journeys/${id}`)).body;
+
+const exceptionPaths = async (t0) => {
+  const [verification, hard, stall] = EXCEPTION_SAMPLES.map((sample, i) => ({ sample, i }));
+  const ids = {};
+  console.log();
+  console.log('exception paths: three more journeys, each with a fault injected into a target-system simulator');
+  await put(`${IDENTITY_URL}/simulator/faults`, { readBackDisagrees: true, onlyFor: [`${verification.sample.employeeId}-${runId}`] });
+  await put(`${DEVICE_URL}/simulator/faults`, { failProvisioning: true, onlyFor: [`${hard.sample.employeeId}-${runId}`] });
+  console.log('  saas-domain stopped: the SaaS step of the next journey will stall');
+  stack('stop', 'saas-domain');
+  for (const { sample, i } of [verification, hard, stall]) {
+    const journey = await submit(sample, SAMPLES.length + i);
+    ids[sample.fault] = journey;
+    console.log(`  ${journey.requestId}  ${journey.employeeId}  ${sample.displayName}: ${sample.fault}`);
+  }
+
+  const stalled = await until('the stalled SaaS step', async () => ((await tracked(ids.stall.requestId))?.stalls?.length ? true : undefined), 40000);
+  if (stalled) console.log('  stall detected by assurance at the SaaS deadline; retry requested; restarting saas-domain');
+  stack('start', 'saas-domain');
+
+  const escalations = [];
+  for (const fault of ['verification failure', 'hard failure']) {
+    const escalated = await until(`the escalation of the ${fault}`, () => intakeStatus(ids[fault].requestId, 'escalated'));
+    escalations.push({ fault, journey: ids[fault], escalation: escalated.failure });
+  }
+  console.log();
+  console.log('escalations in the human work queue (GET /work-queue):');
+  for (const e of escalations) {
+    console.log(`  ${e.journey.requestId}  ${e.fault}: ${e.escalation.step} after ${e.escalation.attempts} attempts -> ${e.escalation.escalateTo}`);
+    for (const h of e.escalation.history) console.log(`    ${h.at}  ${h.what}  ${h.detail}`);
+  }
+
+  console.log();
+  console.log('operators act: the directory is repaired and the identity step retried; the device order is failed');
+  await post(`${ASSURANCE_URL}/work-queue/${ids['verification failure'].requestId}/claim`, { operator: 'ops-ada' });
+  await put(`${IDENTITY_URL}/simulator/faults`, {});
+  await post(`${ASSURANCE_URL}/work-queue/${ids['verification failure'].requestId}/resolve`, { operator: 'ops-ada', action: 'retry', comment: 'directory sync repaired' });
+  await post(`${ASSURANCE_URL}/work-queue/${ids['hard failure'].requestId}/claim`, { operator: 'ops-bob' });
+  await post(`${ASSURANCE_URL}/work-queue/${ids['hard failure'].requestId}/resolve`, { operator: 'ops-bob', action: 'fail', comment: 'model discontinued; hiring manager informed' });
+  await put(`${DEVICE_URL}/simulator/faults`, {});
+
+  const outcomes = [];
+  for (const [fault, expected] of [['verification failure', 'confirmed'], ['hard failure', 'failed'], ['stall', 'confirmed']]) {
+    const journey = ids[fault];
+    const final = await until(`${fault} to end ${expected}`, () => intakeStatus(journey.requestId, expected)).catch(() => ({ status: 'not ' + expected }));
+    const state = await tracked(journey.requestId);
+    const retries = Object.values(state?.steps ?? {}).reduce((n, s) => n + Math.max(0, s.attempt - 1), 0);
+    outcomes.push([journey.requestId, fault, final.status, state?.stalls?.length ?? 0, retries, state?.failures?.length ?? 0, final.outcome?.durationMs ?? '-']);
+  }
+  console.log();
+  console.log(table(['requestId', 'fault', 'status', 'stalls', 'retries', 'failed attempts', 'duration ms'], outcomes));
+
+  const kpis = await request(`${ASSURANCE_URL}/kpis?from=${encodeURIComponent(new Date(t0 - 1000).toISOString())}`);
+  const pct = (v) => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(0)}%`);
+  console.log();
+  console.log('fulfilment KPIs for this run (GET /kpis):');
+  console.log(
+    table(
+      ['journey type', 'journeys', 'confirmed', 'escalated', 'failed', 'mean ms', 'p95 ms', 'first-time-right', 'touchpoints/journey', 'exception rate'],
+      (kpis.body?.byJourneyType ?? []).map((k) => [
+        k.journeyType,
+        k.journeys,
+        k.confirmed,
+        k.escalated,
+        k.failed,
+        k.meanTimeToFulfilMs ?? '-',
+        k.p95TimeToFulfilMs ?? '-',
+        pct(k.firstTimeRightRate),
+        k.humanTouchpointsPerJourney?.toFixed(2) ?? '-',
+        pct(k.exceptionRate),
+      ]),
+    ),
+  );
+  return outcomes.every(([, fault, status]) => status === (fault === 'hard failure' ? 'failed' : 'confirmed'));
+};
+
+const main = async () => {
+  const t0 = Date.now();
+  const happy = await happyPath();
+  const exceptions = await exceptionPaths(t0);
+  return happy && exceptions ? 0 : 1;
 };
 
 main().then(
