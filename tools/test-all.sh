@@ -52,6 +52,13 @@ if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.
   npm install --no-audit --no-fund
 fi
 
+# A running development stack shares the broker and the consumer groups (closeloop.<service>)
+# with the tests, and would take half of their partitions: stop its services first.
+if bash tools/stack.sh status 2>/dev/null | grep -qE '^(intake|identity-domain|saas-domain|device-domain|assurance) +[0-9]+ +running'; then
+  echo "test-all: stopping the running development stack's services (they would share consumer groups with the tests)"
+  bash tools/stack.sh stop intake identity-domain saas-domain device-domain assurance
+fi
+
 # PostgreSQL at DATABASE_URL's host:port
 db_rest="${DATABASE_URL#*://}"
 db_hostport="${db_rest%%/*}"

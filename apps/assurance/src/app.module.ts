@@ -9,13 +9,14 @@ import { CreateJourneys1732190000000 } from './migrations/1732190000000-create-j
 import { TrackSteps1732200000000 } from './migrations/1732200000000-track-steps';
 import { CreateAuditEntries1732210000000 } from './migrations/1732210000000-create-audit-entries';
 import { AddClaims1732220000000 } from './migrations/1732220000000-add-claims';
+import { AddCompensation1732230000000 } from './migrations/1732230000000-add-compensation';
 import { TrackingModule } from './tracking/tracking.module';
 
 export const ASSURANCE_SERVICE = {
   name: 'assurance',
   schema: 'assurance',
   consumerGroup: 'closeloop.assurance',
-  migrations: [messagingTablesMigration('assurance', 1732180000000), CreateJourneys1732190000000, TrackSteps1732200000000, CreateAuditEntries1732210000000, AddClaims1732220000000],
+  migrations: [messagingTablesMigration('assurance', 1732180000000), CreateJourneys1732190000000, TrackSteps1732200000000, CreateAuditEntries1732210000000, AddClaims1732220000000, AddCompensation1732230000000],
 };
 
 @Global()

@@ -1,8 +1,10 @@
 import {
   AccountVerifiedV1,
+  CompensationRequestedV1,
   ComplianceVerifiedV1,
   deadLetterTopic,
   EVENT_CONTRACTS,
+  JourneyCompensatedV1,
   JourneyEscalatedV1,
   JourneyFailedV1,
   JourneyRequestedV1,
@@ -36,14 +38,15 @@ const INTAKE = `http://127.0.0.1:${PORTS.intake}`;
 const ASSURANCE = `http://127.0.0.1:${PORTS.assurance}`;
 const SAAS = `http://127.0.0.1:${PORTS['saas-domain']}`;
 const IDENTITY = `http://127.0.0.1:${PORTS['identity-domain']}`;
+const DEVICE = `http://127.0.0.1:${PORTS['device-domain']}`;
 
 /** Each consumer group and the topics it subscribes to. */
 const SUBSCRIPTIONS: Record<string, readonly string[]> = {
-  'closeloop.identity-domain': [JourneyRequestedV1.topic, StepRetryRequestedV1.topic],
-  'closeloop.saas-domain': [JourneyRequestedV1.topic, AccountVerifiedV1.topic, StepRetryRequestedV1.topic],
-  'closeloop.device-domain': [JourneyRequestedV1.topic, StepRetryRequestedV1.topic],
+  'closeloop.identity-domain': [JourneyRequestedV1.topic, StepRetryRequestedV1.topic, CompensationRequestedV1.topic],
+  'closeloop.saas-domain': [JourneyRequestedV1.topic, AccountVerifiedV1.topic, StepRetryRequestedV1.topic, CompensationRequestedV1.topic],
+  'closeloop.device-domain': [JourneyRequestedV1.topic, StepRetryRequestedV1.topic, CompensationRequestedV1.topic],
   'closeloop.assurance': EVENT_CONTRACTS.filter((c) => c.owner !== 'assurance').map((c) => c.topic),
-  'closeloop.intake': [OutcomeConfirmedV1.topic, JourneyEscalatedV1.topic, JourneyFailedV1.topic],
+  'closeloop.intake': [OutcomeConfirmedV1.topic, JourneyEscalatedV1.topic, JourneyFailedV1.topic, JourneyCompensatedV1.topic],
 };
 const GROUPS_READING_REQUESTS = ['closeloop.identity-domain', 'closeloop.saas-domain', 'closeloop.device-domain', 'closeloop.assurance'];
 
@@ -285,5 +288,55 @@ describe('new-hire journey, end to end', () => {
         services = services.map((s) => (s.name === 'saas-domain' ? restarted : s));
       }
     }
+  });
+
+  it('compensates a journey an operator failed: every step undone in reverse order, each confirmed, the journey ends compensated', async () => {
+    const request = newHireRequest();
+    const employeeId = request.subject.employeeId;
+    expect((await http('PUT', `${DEVICE}/simulator/faults`, { failProvisioning: true, onlyFor: [employeeId] })).status).toBe(200);
+    try {
+      const requestId = await submit(request);
+      await eventually(async () => expect((await http('GET', `${INTAKE}/journeys/${requestId}`)).body.status).toBe('escalated'));
+      await eventually(async () => expect((await http('GET', `${ASSURANCE}/journeys/${requestId}`)).body.steps.saas.status).toBe('verified'));
+      expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/claim`, { operator: 'ops-cy' })).status).toBe(200);
+      expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/resolve`, { operator: 'ops-cy', action: 'fail', comment: 'model discontinued' })).status).toBe(200);
+
+      await eventually(async () => expect((await http('GET', `${INTAKE}/journeys/${requestId}`)).body.status).toBe('compensated'), 30000);
+      const asked = await readTopic(kafka, CompensationRequestedV1.topic, (m) => m.message.key?.toString() === requestId);
+      expect(asked.map((m) => (m.value as CompensationRequestedV1).payload.step)).toEqual(['device', 'saas', 'identity']);
+      const [account] = await db<{ enabled: boolean }>('SELECT enabled FROM identity.sim_directory_users WHERE employee_id = $1', [employeeId]);
+      expect(account?.enabled).toBe(false);
+      expect(await db('SELECT 1 FROM identity.sim_directory_group_members m JOIN identity.sim_directory_users u USING (account_id) WHERE u.employee_id = $1', [employeeId])).toHaveLength(0);
+      expect(await db("SELECT 1 FROM saas.sim_saas_accounts WHERE account_id = 'u-' || $1", [employeeId])).toHaveLength(0);
+      expect(await db("SELECT 1 FROM device.sim_devices WHERE assigned_to = $1 AND status = 'assigned'", [employeeId])).toHaveLength(0);
+      const timeline = await http('GET', `${ASSURANCE}/journeys/${requestId}/timeline`);
+      const actions: string[] = timeline.body.entries.map((e: { action: string }) => e.action);
+      expect(actions).toEqual(expect.arrayContaining(['operator.fail', 'journey.failed', 'compensation.requested', 'identity.account.compensated', 'journey.compensated']));
+    } finally {
+      await http('PUT', `${DEVICE}/simulator/faults`, {});
+    }
+  });
+
+  it('cancels a journey in flight and compensates it; a confirmed journey cannot be cancelled', async () => {
+    const request = newHireRequest();
+    expect((await http('PUT', `${SAAS}/simulator/faults`, { latencyMs: 2000, onlyFor: [request.subject.employeeId] })).status).toBe(200);
+    try {
+      const requestId = await submit(request);
+      const cancel = await http('POST', `${INTAKE}/journeys/${requestId}/cancel`, { requestedBy: 'manager@acme.test', reason: 'offer withdrawn' });
+      expect(cancel).toMatchObject({ status: 202, body: { status: 'cancelling' } });
+      expect((await http('POST', `${INTAKE}/journeys/${requestId}/cancel`, { requestedBy: 'manager@acme.test', reason: 'again' })).status).toBe(409);
+      await eventually(async () => expect((await http('GET', `${INTAKE}/journeys/${requestId}`)).body.status).toBe('compensated'), 40000);
+      await settled();
+      expect(await db("SELECT 1 FROM saas.sim_saas_accounts WHERE account_id = 'u-' || $1", [request.subject.employeeId])).toHaveLength(0);
+      expect((await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`)).status).toBe(404);
+    } finally {
+      await http('PUT', `${SAAS}/simulator/faults`, {});
+    }
+    const done = await submit(newHireRequest());
+    await confirmedOutcome(done);
+    await eventually(async () => expect((await http('GET', `${INTAKE}/journeys/${done}`)).body.status).toBe('confirmed'));
+    expect((await http('POST', `${INTAKE}/journeys/${done}/cancel`, { requestedBy: 'm', reason: 'late' })).status).toBe(409);
+    expect((await http('POST', `${INTAKE}/journeys/00000000-0000-4000-8000-000000000000/cancel`, { requestedBy: 'm', reason: 'x' })).status).toBe(404);
+    expect((await http('POST', `${INTAKE}/journeys/${done}/cancel`, { reason: '' })).status).toBe(400);
   });
 });

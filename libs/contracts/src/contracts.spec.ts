@@ -3,6 +3,14 @@ import { JourneyFailedV1 } from './assurance/journey-failed.v1';
 import { OutcomeConfirmedV1 } from './assurance/outcome-confirmed.v1';
 import { StepRetryRequestedV1 } from './assurance/step-retry-requested.v1';
 import { StepStalledV1 } from './assurance/step-stalled.v1';
+import {
+  AccessCompensatedV1,
+  AccountCompensatedV1,
+  AssignmentCompensatedV1,
+  CompensationRequestedV1,
+  JourneyCancelRequestedV1,
+  JourneyCompensatedV1,
+} from './compensation';
 import { ComplianceFailedV1 } from './device/compliance-failed.v1';
 import { ComplianceVerifiedV1 } from './device/compliance-verified.v1';
 import { defineEvent, type EventContract } from './envelope';
@@ -47,6 +55,12 @@ const SAMPLES: Record<string, unknown> = {
   [JourneyFailedV1.topic]: failure,
   [StepStalledV1.topic]: { step: 'saas', attempt: 1, deadlineAt: NOW, detectedAt: NOW },
   [StepRetryRequestedV1.topic]: { step: 'saas', owner: 'saas', attempt: 2, reason: 'DEADLINE_MISSED', request: REQUESTED, evidence: { 'identity.account.verified.v1': { accountId: 'u-E1' } } },
+  [JourneyCancelRequestedV1.topic]: { requestedBy: 'manager@acme.test', reason: 'offer withdrawn' },
+  [CompensationRequestedV1.topic]: { step: 'saas', owner: 'saas', attempt: 1, reason: 'cancelled', request: REQUESTED, evidence: {} },
+  [AccountCompensatedV1.topic]: { step: 'identity', undone: 'account disabled, groups removed', compensatedAt: NOW },
+  [AccessCompensatedV1.topic]: { step: 'saas', undone: 'access revoked', compensatedAt: NOW },
+  [AssignmentCompensatedV1.topic]: { step: 'device', undone: 'device released', compensatedAt: NOW },
+  [JourneyCompensatedV1.topic]: { steps: ['device', 'saas', 'identity'], reason: 'cancelled', compensatedAt: NOW },
   [JourneyEscalatedV1.topic]: { step: 'identity', attempts: 3, reason: 'VERIFICATION_MISMATCH: disabled', escalateTo: 'iam-operations', history: [{ at: NOW, what: 'identity failed', detail: 'disabled' }] },
 };
 

@@ -3,6 +3,14 @@ import { JourneyFailedV1 } from './assurance/journey-failed.v1';
 import { OutcomeConfirmedV1 } from './assurance/outcome-confirmed.v1';
 import { StepRetryRequestedV1 } from './assurance/step-retry-requested.v1';
 import { StepStalledV1 } from './assurance/step-stalled.v1';
+import {
+  AccessCompensatedV1,
+  AccountCompensatedV1,
+  AssignmentCompensatedV1,
+  CompensationRequestedV1,
+  JourneyCancelRequestedV1,
+  JourneyCompensatedV1,
+} from './compensation';
 import { ComplianceFailedV1 } from './device/compliance-failed.v1';
 import { ComplianceVerifiedV1 } from './device/compliance-verified.v1';
 import type { EventContract } from './envelope';
@@ -26,6 +34,12 @@ export const EVENT_CONTRACTS: readonly EventContract[] = [
   StepStalledV1,
   StepRetryRequestedV1,
   JourneyEscalatedV1,
+  JourneyCancelRequestedV1,
+  CompensationRequestedV1,
+  AccountCompensatedV1,
+  AccessCompensatedV1,
+  AssignmentCompensatedV1,
+  JourneyCompensatedV1,
 ];
 
 export const contractForTopic = (topic: string): EventContract | undefined => EVENT_CONTRACTS.find((c) => c.topic === topic);

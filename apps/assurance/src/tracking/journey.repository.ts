@@ -8,6 +8,7 @@ interface JourneyRow {
   request_id: string;
   request: TrackedJourney['request'];
   steps: TrackedJourney['steps'];
+  compensation: TrackedJourney['compensation'];
   stalls: TrackedJourney['stalls'];
   journey_type: JourneyType;
   definition_version: number | null;
@@ -18,12 +19,13 @@ interface JourneyRow {
   confirmed_at: Date | null;
 }
 
-const COLUMNS = 'request_id, journey_type, definition_version, status, started_at, request, signals, failures, stalls, steps, confirmed_at';
+const COLUMNS = 'request_id, journey_type, definition_version, status, started_at, request, signals, failures, stalls, steps, compensation, confirmed_at';
 
 const toJourney = (r: JourneyRow): TrackedJourney => ({
   requestId: r.request_id,
   request: r.request,
   steps: r.steps,
+  compensation: r.compensation,
   stalls: r.stalls,
   journeyType: r.journey_type,
   definitionVersion: r.definition_version,
@@ -64,10 +66,10 @@ export class JourneyRepository {
     await manager.query(
       `UPDATE assurance.journeys AS j SET definition_version = t.version, status = t.status, started_at = t.started_at,
          request = t.request, signals = t.signals, failures = t.failures, stalls = t.stalls, steps = t.steps,
-         confirmed_at = t.confirmed_at, next_due_at = t.next_due_at, updated_at = $12
+         compensation = t.compensation, confirmed_at = t.confirmed_at, next_due_at = t.next_due_at, updated_at = $13
        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $8::jsonb[], $9::jsonb[],
-                   $10::timestamptz[], $11::timestamptz[])
-         AS t(request_id, version, status, started_at, request, signals, failures, stalls, steps, confirmed_at, next_due_at)
+                   $10::timestamptz[], $11::timestamptz[], $12::jsonb[])
+         AS t(request_id, version, status, started_at, request, signals, failures, stalls, steps, confirmed_at, next_due_at, compensation)
        WHERE j.request_id = t.request_id`,
       [
         journeys.map((j) => j.requestId),
@@ -81,6 +83,7 @@ export class JourneyRepository {
         journeys.map((j) => JSON.stringify(j.steps)),
         journeys.map((j) => j.confirmedAt),
         journeys.map((j) => nextDueAt(j)),
+        journeys.map((j) => (j.compensation ? JSON.stringify(j.compensation) : null)),
         now.toISOString(),
       ],
     );

@@ -1,11 +1,15 @@
 import {
+  AccessCompensatedV1,
   AccessVerifiedV1,
+  AccountCompensatedV1,
   AccountFailedV1,
   AccountVerifiedV1,
+  AssignmentCompensatedV1,
   buildEvent,
   ComplianceVerifiedV1,
   type EventContract,
   type EventEnvelope,
+  JourneyCancelRequestedV1,
   JourneyRequestedV1,
   type PayloadOf,
 } from '@closeloop/contracts';
@@ -181,17 +185,82 @@ describe('operators resolving an escalated journey', () => {
     expect(confirmed.emissions.map((e) => e.kind)).toEqual(['confirmed']);
   });
 
-  it('fail: the journey fails and nothing confirms it later', () => {
+  it('fail: the journey fails, its started steps are compensated, and nothing confirms it later', () => {
     const decided = resolveEscalation(escalatedJourney(), 'ops-1', { kind: 'fail', reason: 'hire withdrawn' }, when(20));
     if (decided === 'NOT_ESCALATED') throw new Error('expected a decision');
-    expect(decided.emissions).toEqual([{ kind: 'failed', step: 'identity', reason: 'hire withdrawn' }]);
+    expect(decided.emissions).toEqual([
+      { kind: 'failed', step: 'identity', reason: 'hire withdrawn' },
+      { kind: 'compensate', step: 'device', owner: 'device', attempt: 1, reason: 'failed by ops-1: hire withdrawn' },
+    ]);
+    expect(decided.journey.status).toBe('compensating');
     let after = decided.journey;
     for (const e of [account(), access()]) after = observe(after, e, when(30)).journey;
-    expect(after.status).toBe('failed');
-    expect(nextDueAt(after)).toBeNull();
+    expect(after.status).toBe('compensating');
   });
 
   it('refuses a journey that is not escalated', () => {
     expect(resolveEscalation(given(requested()).journey, 'ops-1', { kind: 'retry' }, when(20))).toBe('NOT_ESCALATED');
+  });
+});
+
+describe('compensation', () => {
+  const undone = (contract: EventContract, step: string) => event(contract, { step, undone: `${step} undone`, compensatedAt: at(30).toISOString() } as never, 30);
+  const cancel = () => event(JourneyCancelRequestedV1, { requestedBy: 'manager@acme.test', reason: 'offer withdrawn' }, 20);
+
+  it('undoes every started step one at a time, in reverse order, and ends compensated when all are confirmed', () => {
+    const inFlight = given(requested(), account(), device()).journey; // saas open, identity and device verified
+    let decision = observe(inFlight, cancel(), when(20));
+    expect(decision.journey.status).toBe('compensating');
+    expect(decision.emissions).toEqual([{ kind: 'compensate', step: 'device', owner: 'device', attempt: 1, reason: 'cancelled by manager@acme.test: offer withdrawn' }]);
+    expect(nextDueAt(decision.journey)).toBe(at(35).toISOString());
+    const order: string[] = ['device'];
+    for (const [contract, step] of [
+      [AssignmentCompensatedV1, 'device'],
+      [AccessCompensatedV1, 'saas'],
+      [AccountCompensatedV1, 'identity'],
+    ] as const) {
+      decision = observe(decision.journey, undone(contract, step), when(31));
+      for (const e of decision.emissions) if (e.kind === 'compensate') order.push(e.step);
+    }
+    expect(order).toEqual(['device', 'saas', 'identity']);
+    expect(decision.emissions).toEqual([{ kind: 'compensated', steps: ['device', 'saas', 'identity'], reason: 'cancelled by manager@acme.test: offer withdrawn' }]);
+    expect(decision.journey.status).toBe('compensated');
+    expect(nextDueAt(decision.journey)).toBeNull();
+    expect(observe(decision.journey, access(), when(40)).emissions).toEqual([]);
+  });
+
+  it('asks again when a compensation misses its deadline, then escalates it', () => {
+    let journey = observe(given(requested(), account()).journey, cancel(), when(20)).journey;
+    const kinds: string[] = [];
+    for (const second of [36, 52, 68]) {
+      const decision = tick(journey, when(second));
+      journey = decision.journey;
+      kinds.push(...decision.emissions.map((e) => (e.kind === 'compensate' ? `compensate ${e.step} #${e.attempt}` : `${e.kind} ${'step' in e ? e.step : ''}`)));
+    }
+    // device was started (its attempt open) too: it is undone first, and it is the one that hangs here
+    expect(kinds).toEqual([
+      'stalled compensate:device',
+      'compensate device #2',
+      'stalled compensate:device',
+      'compensate device #3',
+      'stalled compensate:device',
+      'escalated compensate:device',
+    ]);
+    expect(journey.status).toBe('compensating');
+    expect(nextDueAt(journey)).toBeNull();
+  });
+
+  it('waits for the request when the cancel overtakes it, then undoes every step', () => {
+    const early = observe(newJourney(REQUEST, 'new-hire'), cancel(), when(1));
+    expect(early.emissions).toEqual([]);
+    expect(early.journey.status).toBe('compensating');
+    const later = observe(early.journey, requested(), when(2));
+    expect(later.emissions).toEqual([{ kind: 'compensate', step: 'device', owner: 'device', attempt: 1, reason: 'cancelled by manager@acme.test: offer withdrawn' }]);
+    expect(later.journey.steps).toEqual({});
+  });
+
+  it('does not cancel a confirmed journey', () => {
+    const done = given(requested(), account(), access(), device()).journey;
+    expect(observe(done, cancel(), when(20)).emissions).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import {
   currentDefinition,
   type EventEnvelope,
   findDefinition,
+  JourneyCancelRequestedV1,
   type JourneyDefinition,
   JourneyRequestedV1,
   type JourneyType,
@@ -10,7 +11,19 @@ import {
   type VerificationSignal,
 } from '@closeloop/contracts';
 
-export type TrackedStatus = 'open' | 'confirmed' | 'escalated' | 'failed';
+export type TrackedStatus = 'open' | 'confirmed' | 'escalated' | 'failed' | 'compensating' | 'compensated';
+
+/** Past these, nothing moves the journey forward any more. */
+const CLOSED: readonly TrackedStatus[] = ['confirmed', 'failed', 'compensating', 'compensated'];
+export const isClosed = (status: TrackedStatus): boolean => CLOSED.includes(status);
+
+/** Undoing a cancelled or failed journey: its started steps, one at a time, in reverse order. */
+export interface Compensation {
+  readonly reason: string;
+  readonly pending: readonly string[];
+  readonly current: { readonly step: string; readonly attempt: number; readonly dueAt: string | null } | null;
+  readonly done: readonly string[];
+}
 export type StepStatus = 'waiting' | 'open' | 'retrying' | 'verified' | 'escalated';
 export type AttemptEnd = 'DEADLINE_MISSED' | 'STEP_FAILED';
 export type RetryReason = AttemptEnd | 'OPERATOR';
@@ -52,6 +65,7 @@ export interface TrackedJourney {
   readonly failures: readonly StepFailure[];
   readonly stalls: readonly Stall[];
   readonly steps: Readonly<Record<string, StepState>>;
+  readonly compensation: Compensation | null;
   readonly confirmedAt: string | null;
 }
 
@@ -77,6 +91,8 @@ export type Emission =
   | { readonly kind: 'stalled'; readonly step: string; readonly attempt: number; readonly deadlineAt: string }
   | { readonly kind: 'retry'; readonly step: string; readonly owner: string; readonly attempt: number; readonly reason: RetryReason }
   | { readonly kind: 'failed'; readonly step: string; readonly reason: string }
+  | { readonly kind: 'compensate'; readonly step: string; readonly owner: string; readonly attempt: number; readonly reason: string }
+  | { readonly kind: 'compensated'; readonly steps: readonly string[]; readonly reason: string }
   | {
       readonly kind: 'escalated';
       readonly step: string;
@@ -108,6 +124,7 @@ export const newJourney = (requestId: string, journeyType: JourneyType): Tracked
   failures: [],
   stalls: [],
   steps: {},
+  compensation: null,
   confirmedAt: null,
 });
 
@@ -169,7 +186,7 @@ const endAttempt = (journey: TrackedJourney, definition: JourneyDefinition, step
 
 /** Confirmed once every verification signal of the definition of done has arrived, and never because a step merely ran. */
 const judge = (journey: TrackedJourney, now: Date): Decision => {
-  if (journey.status === 'confirmed' || journey.status === 'failed' || journey.definitionVersion === null || journey.startedAt === null) return { journey, emissions: [] };
+  if (isClosed(journey.status) || journey.definitionVersion === null || journey.startedAt === null) return { journey, emissions: [] };
   const definition = findDefinition(journey.journeyType, journey.definitionVersion);
   if (!definition) return { journey, emissions: [] };
   const signals = definition.doneWhen.map((topic) => journey.signals[topic]);
@@ -197,13 +214,27 @@ const withVerdict = (decision: Decision, now: Date): Decision => {
 export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circumstances): Decision => {
   const topic = topicOf(event);
   if (topic === JourneyRequestedV1.topic) {
-    if (journey.definitionVersion !== null) return { journey, emissions: [] };
     const request = event.payload as JourneyRequestedV1['payload'];
+    if (journey.status === 'compensating' && !journey.request && journey.compensation && !journey.compensation.current) {
+      // The cancel overtook the request: now the owners can be asked to undo.
+      const definition = findDefinition(journey.journeyType, request.definitionVersion);
+      const [first, ...rest] = journey.compensation.pending;
+      const waiting = { ...journey, definitionVersion: request.definitionVersion, startedAt: request.requestedAt, request, compensation: { ...journey.compensation, pending: rest } };
+      return definition && first ? askToUndo(waiting, definition, first, 1, at) : { journey: waiting, emissions: [] };
+    }
+    if (journey.definitionVersion !== null) return { journey, emissions: [] };
     const started = { ...journey, definitionVersion: request.definitionVersion, startedAt: request.requestedAt, request };
     const definition = findDefinition(journey.journeyType, request.definitionVersion);
     return withVerdict({ journey: definition ? initSteps(started, definition, at.now) : started, emissions: [] }, at.now);
   }
   const definition = definitionOf(journey);
+  if (topic === JourneyCancelRequestedV1.topic) {
+    if (!definition || isClosed(journey.status)) return { journey, emissions: [] };
+    const payload = event.payload as JourneyCancelRequestedV1['payload'];
+    return startCompensation(journey, definition, `cancelled by ${payload.requestedBy}: ${payload.reason}`, at);
+  }
+  const undone = definition?.steps.find((s) => s.compensatedBy === topic);
+  if (definition && undone) return compensationConfirmed(journey, definition, undone.name, at);
   const step = definition?.steps.find((s) => s.completedBy === topic || s.failedBy === topic);
   if (!definition || !step) return { journey, emissions: [] };
   const state = journey.steps[step.name];
@@ -212,7 +243,7 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
     if (journey.signals[topic]) return { journey, emissions: [] };
     const signal: VerificationSignal = { signal: topic, eventId: event.eventId, at: event.occurredAt, evidence: event.payload as Record<string, unknown> };
     let next: TrackedJourney = { ...journey, signals: { ...journey.signals, [topic]: signal } };
-    if (state && journey.status !== 'confirmed') {
+    if (state && !isClosed(journey.status)) {
       next = { ...next, steps: { ...next.steps, [step.name]: { ...state, status: 'verified', dueAt: null } } };
       next = openReadySteps(next, definition, at.now);
     }
@@ -223,7 +254,7 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
   const payload = event.payload as { code: StepFailureCode; reason: string; failedAt: string };
   const failure: StepFailure = { step: step.name, attempt: state?.attempt ?? 1, code: payload.code, reason: payload.reason, eventId: event.eventId, at: payload.failedAt };
   const next: TrackedJourney = { ...journey, failures: [...journey.failures, failure] };
-  if (state?.status !== 'open' || journey.status === 'confirmed' || journey.status === 'failed') return { journey: next, emissions: [] };
+  if (state?.status !== 'open' || isClosed(journey.status)) return { journey: next, emissions: [] };
   return endAttempt(next, definition, step.name, 'STEP_FAILED', `${payload.code}: ${payload.reason}`, at);
 };
 
@@ -233,7 +264,8 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
  */
 export const tick = (journey: TrackedJourney, at: Circumstances): Decision => {
   const definition = definitionOf(journey);
-  if (!definition || journey.status === 'confirmed' || journey.status === 'failed') return { journey, emissions: [] };
+  if (definition && journey.status === 'compensating') return tickCompensation(journey, definition, at);
+  if (!definition || isClosed(journey.status)) return { journey, emissions: [] };
   let current = journey;
   const emissions: Emission[] = [];
   for (const step of definition.steps) {
@@ -256,7 +288,8 @@ export const tick = (journey: TrackedJourney, at: Circumstances): Decision => {
 
 /** When assurance must next look at the journey; null when nothing is pending. */
 export const nextDueAt = (journey: TrackedJourney): string | null => {
-  if (journey.status === 'confirmed' || journey.status === 'failed') return null;
+  if (journey.status === 'compensating') return journey.compensation?.current?.dueAt ?? null;
+  if (isClosed(journey.status)) return null;
   const due = Object.values(journey.steps)
     .filter((s) => (s.status === 'open' || s.status === 'retrying') && s.dueAt)
     .map((s) => s.dueAt as string)
@@ -305,8 +338,74 @@ export const resolveEscalation = (journey: TrackedJourney, operator: string, dec
       return withVerdict({ journey: fixed, emissions: [] }, at.now);
     }
     case 'fail': {
-      const steps = Object.fromEntries(Object.entries(journey.steps).map(([name, s]) => [name, { ...s, dueAt: null }]));
-      return { journey: { ...journey, steps, status: 'failed' }, emissions: [{ kind: 'failed', step: step.name, reason: decision.reason }] };
+      const compensating = startCompensation(journey, definition, `failed by ${operator}: ${decision.reason}`, at);
+      return { journey: compensating.journey, emissions: [{ kind: 'failed', step: step.name, reason: decision.reason }, ...compensating.emissions] };
     }
   }
+};
+
+const askToUndo = (journey: TrackedJourney, definition: JourneyDefinition, stepName: string, attempt: number, at: Circumstances): Decision => {
+  const step = definition.steps.find((s) => s.name === stepName);
+  const compensation = journey.compensation as Compensation;
+  const current = { step: stepName, attempt, dueAt: step ? plus(at.now, step.deadlineMs) : null };
+  return {
+    journey: { ...journey, compensation: { ...compensation, current } },
+    emissions: [{ kind: 'compensate', step: stepName, owner: step?.owner ?? stepName, attempt, reason: compensation.reason }],
+  };
+};
+
+/**
+ * Undo every step of the journey, one at a time, in reverse order of the definition; forward
+ * deadlines and retries stop. Every step, not only those seen to start: a step may be half done,
+ * or its event still on its way, and undoing what never happened is a no-op for its owner, who
+ * also keeps a tombstone so that a late forward event does nothing. Without the request yet
+ * (the cancel overtook it), compensation waits for it: the owners need to know whom to undo.
+ */
+export const startCompensation = (journey: TrackedJourney, definition: JourneyDefinition, reason: string, at: Circumstances): Decision => {
+  const [first, ...rest] = definition.steps.map((s) => s.name).reverse();
+  const steps = Object.fromEntries(Object.entries(journey.steps).map(([name, s]) => [name, { ...s, dueAt: null }]));
+  const compensating: TrackedJourney = { ...journey, steps, status: 'compensating', compensation: { reason, pending: journey.request ? rest : [first as string, ...rest], current: null, done: [] } };
+  if (!first || !journey.request) return { journey: compensating, emissions: [] };
+  return askToUndo(compensating, definition, first, 1, at);
+};
+
+const compensationConfirmed = (journey: TrackedJourney, definition: JourneyDefinition, stepName: string, at: Circumstances): Decision => {
+  const compensation = journey.compensation;
+  if (journey.status !== 'compensating' || !compensation || compensation.current?.step !== stepName) return { journey, emissions: [] };
+  const done = [...compensation.done, stepName];
+  const [next, ...rest] = compensation.pending;
+  if (!next) {
+    return {
+      journey: { ...journey, status: 'compensated', compensation: { ...compensation, current: null, done } },
+      emissions: [{ kind: 'compensated', steps: done, reason: compensation.reason }],
+    };
+  }
+  return askToUndo({ ...journey, compensation: { ...compensation, pending: rest, done } }, definition, next, 1, at);
+};
+
+/** A compensation is a step too: past its deadline it is asked again, and after the last attempt it escalates. */
+const tickCompensation = (journey: TrackedJourney, definition: JourneyDefinition, at: Circumstances): Decision => {
+  const current = journey.compensation?.current;
+  if (!current?.dueAt || Date.parse(current.dueAt) > at.now.getTime()) return { journey, emissions: [] };
+  const step = definition.steps.find((s) => s.name === current.step);
+  const stalled: Emission = { kind: 'stalled', step: `compensate:${current.step}`, attempt: current.attempt, deadlineAt: current.dueAt };
+  if (step && current.attempt < step.retry.maxAttempts) {
+    const retried = askToUndo(journey, definition, current.step, current.attempt + 1, at);
+    return { journey: retried.journey, emissions: [stalled, ...retried.emissions] };
+  }
+  const waiting: TrackedJourney = { ...journey, compensation: { ...(journey.compensation as Compensation), current: { ...current, dueAt: null } } };
+  return {
+    journey: waiting,
+    emissions: [
+      stalled,
+      {
+        kind: 'escalated',
+        step: `compensate:${current.step}`,
+        attempts: current.attempt,
+        reason: `undoing ${current.step} was not confirmed after ${current.attempt} attempts`,
+        escalateTo: step?.escalateTo ?? 'operations',
+        history: history(waiting),
+      },
+    ],
+  };
 };

@@ -1,10 +1,14 @@
 import {
+  AccessCompensatedV1,
   AccessFailedV1,
   AccessVerifiedV1,
+  AccountCompensatedV1,
   AccountFailedV1,
   AccountVerifiedV1,
+  AssignmentCompensatedV1,
   ComplianceFailedV1,
   ComplianceVerifiedV1,
+  JourneyCancelRequestedV1,
   JourneyRequestedV1,
 } from '@closeloop/contracts';
 import { type EventBatch, EventHandlers } from '@closeloop/messaging';
@@ -49,6 +53,26 @@ export class TrackingHandler {
 
   @EventPattern(ComplianceFailedV1.topic)
   onComplianceFailed(@Payload() batch: EventBatch): Promise<void> {
+    return this.tracking.observe(batch.events);
+  }
+
+  @EventPattern(JourneyCancelRequestedV1.topic)
+  onCancelRequested(@Payload() batch: EventBatch): Promise<void> {
+    return this.tracking.observe(batch.events);
+  }
+
+  @EventPattern(AccountCompensatedV1.topic)
+  onAccountCompensated(@Payload() batch: EventBatch): Promise<void> {
+    return this.tracking.observe(batch.events);
+  }
+
+  @EventPattern(AccessCompensatedV1.topic)
+  onAccessCompensated(@Payload() batch: EventBatch): Promise<void> {
+    return this.tracking.observe(batch.events);
+  }
+
+  @EventPattern(AssignmentCompensatedV1.topic)
+  onAssignmentCompensated(@Payload() batch: EventBatch): Promise<void> {
     return this.tracking.observe(batch.events);
   }
 }

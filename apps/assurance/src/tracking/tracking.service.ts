@@ -1,7 +1,9 @@
 import {
   buildEvent,
+  CompensationRequestedV1,
   type EventEnvelope,
   findDefinition,
+  JourneyCompensatedV1,
   JourneyEscalatedV1,
   JourneyFailedV1,
   JourneyRequestedV1,
@@ -204,6 +206,17 @@ export class TrackingService {
         const payload = { step: emission.step, owner: emission.owner, attempt: emission.attempt, reason: emission.reason, request: journey.request, evidence };
         return outgoing(StepRetryRequestedV1, buildEvent(StepRetryRequestedV1, context, payload, identity));
       }
+      case 'compensate': {
+        if (!journey.request) throw new TerminalError('NO_REQUEST', `journey ${journey.requestId} has no request to compensate`);
+        const evidence = Object.fromEntries(Object.entries(journey.signals).map(([topic, signal]) => [topic, signal.evidence]));
+        const payload = { step: emission.step, owner: emission.owner, attempt: emission.attempt, reason: emission.reason, request: journey.request, evidence };
+        return outgoing(CompensationRequestedV1, buildEvent(CompensationRequestedV1, context, payload, identity));
+      }
+      case 'compensated':
+        return outgoing(
+          JourneyCompensatedV1,
+          buildEvent(JourneyCompensatedV1, context, { steps: [...emission.steps], reason: emission.reason, compensatedAt: now.toISOString() }, identity),
+        );
       case 'failed':
         return outgoing(
           JourneyFailedV1,
@@ -229,6 +242,10 @@ export class TrackingService {
         return this.logger.warn({ ...base, step: emission.step, attempts: emission.attempts, escalateTo: emission.escalateTo }, 'journey escalated');
       case 'failed':
         return this.logger.warn({ ...base, step: emission.step }, 'journey failed');
+      case 'compensate':
+        return this.logger.warn({ ...base, step: emission.step, attempt: emission.attempt }, 'compensation requested');
+      case 'compensated':
+        return this.logger.info({ ...base, steps: emission.steps }, 'journey compensated');
     }
   }
 
@@ -269,5 +286,9 @@ const emissionFact = (emission: Emission, eventId: string, now: Date): AuditFact
       return { ...base, action: 'journey.escalated', reason: emission.reason, detail: { eventId, step: emission.step, attempts: emission.attempts, escalateTo: emission.escalateTo } };
     case 'failed':
       return { ...base, action: 'journey.failed', reason: emission.reason, detail: { eventId, step: emission.step } };
+    case 'compensate':
+      return { ...base, action: 'compensation.requested', reason: `undo ${emission.step} (attempt ${emission.attempt}): ${emission.reason}`, detail: { eventId, step: emission.step, attempt: emission.attempt } };
+    case 'compensated':
+      return { ...base, action: 'journey.compensated', reason: `undone in order: ${emission.steps.join(', ') || 'nothing had started'}`, detail: { eventId, steps: emission.steps } };
   }
 };

@@ -15,6 +15,8 @@ export interface DeviceManagementConnector {
   enrol(assetTag: string, employeeId: string): Promise<void>;
   /** Reads the device's enrolment and compliance state back from MDM. */
   readDevice(assetTag: string): Promise<DeviceState | null>;
+  /** Compensation: unenrols the employee's device of the model and returns it to stock; null when none was assigned. */
+  releaseDevice(model: string, employeeId: string): Promise<{ assetTag: string } | null>;
 }
 
 export const DEVICE_MANAGEMENT_CONNECTOR = Symbol('DEVICE_MANAGEMENT_CONNECTOR');

@@ -57,6 +57,18 @@ export class SimulatedDeviceManagementConnector implements DeviceManagementConne
     ]);
   }
 
+  async releaseDevice(model: string, employeeId: string): Promise<{ assetTag: string } | null> {
+    await pause(this.faults.for(employeeId).latencyMs);
+    const [released] = await this.dataSource.query(
+      `WITH released AS (
+         UPDATE device.sim_devices SET status = 'in_stock', assigned_to = NULL, enrolled = false, compliant = false, updated_at = now()
+         WHERE assigned_to = $1 AND model = $2 AND status = 'assigned' RETURNING asset_tag)
+       SELECT * FROM released`,
+      [employeeId, model],
+    );
+    return released ? { assetTag: released.asset_tag } : null;
+  }
+
   async readDevice(assetTag: string): Promise<DeviceState | null> {
     const [row] = await this.dataSource.query(
       'SELECT asset_tag, serial_number, model, assigned_to, enrolled, compliant FROM device.sim_devices WHERE asset_tag = $1',

@@ -7,7 +7,8 @@ export interface DeviceAssignment {
   readonly model: string;
   readonly assetTag: string | null;
   readonly serialNumber: string | null;
-  readonly status: 'verified' | 'failed';
+  /** compensated: a tombstone; a late forward event for the journey does nothing. */
+  readonly status: 'verified' | 'failed' | 'compensated';
   readonly failure: { code: string; reason: string } | null;
   readonly updatedAt: Date;
 }

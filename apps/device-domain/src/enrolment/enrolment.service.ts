@@ -1,4 +1,14 @@
-import { buildEvent, causedBy, ComplianceFailedV1, ComplianceVerifiedV1, type EventEnvelope, type JourneyRequestedV1, type StepRetryRequestedV1 } from '@closeloop/contracts';
+import {
+  AssignmentCompensatedV1,
+  buildEvent,
+  causedBy,
+  type CompensationRequestedV1,
+  ComplianceFailedV1,
+  ComplianceVerifiedV1,
+  type EventEnvelope,
+  type JourneyRequestedV1,
+  type StepRetryRequestedV1,
+} from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing,type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
@@ -47,6 +57,35 @@ export class EnrolmentService {
   retry(events: readonly StepRetryRequestedV1[]): Promise<void> {
     const mine = events.filter((e) => e.payload.owner === STEP_OWNER);
     return this.run(mine.map((cause) => ({ cause, request: cause.payload.request, retry: true })));
+  }
+
+  /** Compensation: releases the device back to stock, reads it back, and confirms. */
+  async compensate(events: readonly CompensationRequestedV1[]): Promise<void> {
+    const mine = events.filter((e) => e.payload.owner === STEP_OWNER);
+    if (mine.length === 0) return;
+    await this.dataSource.transaction(async (manager) => {
+      const fresh = await this.inbox.claim(manager, mine.map((e) => e.eventId));
+      const out: OutgoingEvent[] = [];
+      for (const event of mine.filter((e) => fresh.has(e.eventId))) {
+        const { subject, device } = event.payload.request;
+        const released = await this.devices.releaseDevice(device.model, subject.employeeId);
+        const readBack = released ? await this.devices.readDevice(released.assetTag) : null;
+        if (readBack && (readBack.assignedTo !== null || readBack.enrolled)) {
+          this.logger.warn({ requestId: event.requestId, eventId: event.eventId }, 'device still assigned after compensation; not confirmed');
+          continue;
+        }
+        const now = this.clock.now();
+        const undone = released ? `device ${released.assetTag} unenrolled and back in stock` : 'no device had been assigned';
+        await this.assignments.saveAll(manager, [
+          { requestId: event.requestId, employeeId: subject.employeeId, model: device.model, assetTag: released?.assetTag ?? null, serialNumber: null, status: 'compensated', failure: null, updatedAt: now },
+        ]);
+        out.push(
+          outgoing(AssignmentCompensatedV1, buildEvent(AssignmentCompensatedV1, causedBy(event, PRODUCER), { step: STEP_OWNER, undone, compensatedAt: now.toISOString() }, { eventId: this.ids.next(), occurredAt: now })),
+        );
+        this.logger.info({ requestId: event.requestId, eventId: event.eventId }, 'device step compensated');
+      }
+      await this.outbox.add(manager, out);
+    });
   }
 
   private async run(items: ReadonlyArray<{ cause: EventEnvelope; request: JourneyRequestedV1['payload']; retry: boolean }>): Promise<void> {

@@ -20,6 +20,8 @@ export interface DirectoryConnector {
   ensureGroups(accountId: string, employeeId: string, groups: readonly string[]): Promise<void>;
   /** Reads the account back from the directory. */
   readAccount(accountId: string): Promise<DirectoryAccount | null>;
+  /** Compensation: disables the employee's account and removes all its groups; null when there is none. */
+  disableAccount(employeeId: string): Promise<{ accountId: string } | null>;
 }
 
 export const DIRECTORY_CONNECTOR = Symbol('DIRECTORY_CONNECTOR');

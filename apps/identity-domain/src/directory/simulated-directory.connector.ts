@@ -40,6 +40,16 @@ export class SimulatedDirectoryConnector implements DirectoryConnector {
     );
   }
 
+  async disableAccount(employeeId: string): Promise<{ accountId: string } | null> {
+    await pause(this.faults.for(employeeId).latencyMs);
+    const [user] = await this.dataSource.query('UPDATE identity.sim_directory_users SET enabled = false WHERE employee_id = $1 RETURNING account_id', [employeeId]).then(
+      (result: [Array<{ account_id: string }>, number]) => result[0],
+    );
+    if (!user) return null;
+    await this.dataSource.query('DELETE FROM identity.sim_directory_group_members WHERE account_id = $1', [user.account_id]);
+    return { accountId: user.account_id };
+  }
+
   async readAccount(accountId: string): Promise<DirectoryAccount | null> {
     const [user] = await this.dataSource.query(
       `SELECT u.account_id, u.employee_id, u.email, u.enabled,

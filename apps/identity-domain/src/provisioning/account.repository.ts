@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
-export type AccountStatus = 'verified' | 'failed';
+/** compensated: a tombstone; a late forward event for the journey does nothing. */
+export type AccountStatus = 'verified' | 'failed' | 'compensated';
 
 export interface AccountRecord {
   readonly requestId: string;

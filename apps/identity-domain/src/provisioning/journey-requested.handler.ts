@@ -1,4 +1,4 @@
-import { JourneyRequestedV1, StepRetryRequestedV1 } from '@closeloop/contracts';
+import { CompensationRequestedV1, JourneyRequestedV1, StepRetryRequestedV1 } from '@closeloop/contracts';
 import { type EventBatch, EventHandlers } from '@closeloop/messaging';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
@@ -16,5 +16,10 @@ export class JourneyRequestedHandler {
   @EventPattern(StepRetryRequestedV1.topic)
   async onRetryRequested(@Payload() batch: EventBatch<StepRetryRequestedV1>): Promise<void> {
     await this.provisioning.retry(batch.events);
+  }
+
+  @EventPattern(CompensationRequestedV1.topic)
+  async onCompensationRequested(@Payload() batch: EventBatch<CompensationRequestedV1>): Promise<void> {
+    await this.provisioning.compensate(batch.events);
   }
 }

@@ -1,4 +1,14 @@
-import { AccountFailedV1, AccountVerifiedV1, buildEvent, causedBy, type EventEnvelope, type JourneyRequestedV1, type StepRetryRequestedV1 } from '@closeloop/contracts';
+import {
+  AccountCompensatedV1,
+  AccountFailedV1,
+  AccountVerifiedV1,
+  buildEvent,
+  causedBy,
+  type CompensationRequestedV1,
+  type EventEnvelope,
+  type JourneyRequestedV1,
+  type StepRetryRequestedV1,
+} from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing,type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
@@ -44,6 +54,34 @@ export class ProvisioningService {
   retry(events: readonly StepRetryRequestedV1[]): Promise<void> {
     const mine = events.filter((e) => e.payload.owner === STEP_OWNER);
     return this.run(mine.map((cause) => ({ cause, request: cause.payload.request, retry: true })));
+  }
+
+  /**
+   * Compensation: disables the account and removes its groups, reads the directory back, and
+   * confirms. A read-back that disagrees confirms nothing: assurance's deadline asks again.
+   */
+  async compensate(events: readonly CompensationRequestedV1[]): Promise<void> {
+    const mine = events.filter((e) => e.payload.owner === STEP_OWNER);
+    if (mine.length === 0) return;
+    await this.dataSource.transaction(async (manager) => {
+      const fresh = await this.inbox.claim(manager, mine.map((e) => e.eventId));
+      const out: OutgoingEvent[] = [];
+      for (const event of mine.filter((e) => fresh.has(e.eventId))) {
+        const disabled = await this.directory.disableAccount(event.payload.request.subject.employeeId);
+        const readBack = disabled ? await this.directory.readAccount(disabled.accountId) : null;
+        if (readBack && (readBack.enabled || readBack.groups.length > 0)) {
+          this.logger.warn({ requestId: event.requestId, eventId: event.eventId }, 'account still enabled or in groups after compensation; not confirmed');
+          continue;
+        }
+        const now = this.clock.now();
+        const undone = disabled ? `account ${disabled.accountId} disabled and removed from every group` : 'no account had been created';
+        const { subject, groups } = event.payload.request;
+        await this.accounts.saveAll(manager, [{ requestId: event.requestId, employeeId: subject.employeeId, accountId: disabled?.accountId ?? null, status: 'compensated', groups, failure: null, updatedAt: now }]);
+        out.push(outgoing(AccountCompensatedV1, buildEvent(AccountCompensatedV1, causedBy(event, PRODUCER), { step: STEP_OWNER, undone, compensatedAt: now.toISOString() }, { eventId: this.ids.next(), occurredAt: now })));
+        this.logger.info({ requestId: event.requestId, eventId: event.eventId }, 'account step compensated');
+      }
+      await this.outbox.add(manager, out);
+    });
   }
 
   private async run(items: ReadonlyArray<{ cause: EventEnvelope; request: JourneyRequestedV1['payload']; retry: boolean }>): Promise<void> {

@@ -1,7 +1,10 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** requested → confirmed; or escalated (a human works on it; may still be confirmed); or failed. */
-export type JourneyStatus = 'requested' | 'confirmed' | 'escalated' | 'failed';
+/**
+ * requested → confirmed; or escalated (a human works on it; may still be confirmed); or failed
+ * (then compensated); or cancelling → compensated (or confirmed, when the cancel came too late).
+ */
+export type JourneyStatus = 'requested' | 'confirmed' | 'escalated' | 'failed' | 'cancelling' | 'compensated';
 
 @Entity({ schema: 'intake', name: 'journeys' })
 export class JourneyEntity {

@@ -15,6 +15,7 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { z } from 'zod';
 
 import type { Journey } from './journeys.domain';
 import { IntakeError } from './journeys.errors';
@@ -22,6 +23,8 @@ import { JourneysService } from './journeys.service';
 
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+const CancelSchema = z.object({ requestedBy: z.string().trim().min(1).max(200), reason: z.string().trim().min(1).max(2000) }).strict();
 
 const view = (j: Journey) => ({
   requestId: j.requestId,
@@ -62,8 +65,28 @@ export class JourneysController {
             throw new ConflictException(error.message);
           case 'NO_JOURNEY_DEFINITION':
             throw new BadRequestException(error.message);
+          case 'JOURNEY_NOT_FOUND':
+          case 'CANNOT_CANCEL':
+            throw error;
         }
       }
+      throw error;
+    }
+  }
+
+  /** 202: assurance compensates what ran; the journey ends `compensated`. 409 once confirmed or ended. */
+  @Post(':id/cancel')
+  @HttpCode(202)
+  async cancel(
+    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('journey id must be a UUID') })) id: string,
+    @Body(new ZodBodyPipe(CancelSchema)) body: z.infer<typeof CancelSchema>,
+  ) {
+    try {
+      const journey = await this.journeys.cancel(id, body.requestedBy, body.reason);
+      return { requestId: id, status: journey.status };
+    } catch (error) {
+      if (error instanceof IntakeError && error.code === 'JOURNEY_NOT_FOUND') throw new NotFoundException(error.message);
+      if (error instanceof IntakeError && error.code === 'CANNOT_CANCEL') throw new ConflictException(error.message);
       throw error;
     }
   }

@@ -1,5 +1,6 @@
 import {
   buildEvent,
+  type JourneyCompensatedV1,
   type JourneyEscalatedV1,
   type JourneyFailedV1,
   JourneyRequestedV1,
@@ -61,7 +62,7 @@ export const acceptRequest = (input: NewJourneyInput): { journey: Journey; event
   return { journey, event };
 };
 
-export type AssuranceVerdict = OutcomeConfirmedV1 | JourneyEscalatedV1 | JourneyFailedV1;
+export type AssuranceVerdict = OutcomeConfirmedV1 | JourneyEscalatedV1 | JourneyFailedV1 | JourneyCompensatedV1;
 
 /**
  * What assurance decided about a journey, as intake shows it. A confirmed journey stays
@@ -69,15 +70,26 @@ export type AssuranceVerdict = OutcomeConfirmedV1 | JourneyEscalatedV1 | Journey
  * be confirmed (a person fixed it) or fail.
  */
 export const applyAssuranceEvent = (journey: Journey, event: AssuranceVerdict, now: Date): Journey | null => {
-  if (journey.status === 'confirmed' || journey.status === 'failed') return null;
+  if (journey.status === 'confirmed' || journey.status === 'compensated') return null;
   switch (event.eventType) {
+    case 'assurance.journey.compensated':
+      return { ...journey, status: 'compensated', updatedAt: now };
     case 'assurance.outcome.confirmed':
-      return { ...journey, status: 'confirmed', outcome: event.payload, updatedAt: now };
+      return journey.status === 'failed' ? null : { ...journey, status: 'confirmed', outcome: event.payload, updatedAt: now };
     case 'assurance.journey.escalated':
-      return journey.status === 'escalated' ? null : { ...journey, status: 'escalated', failure: event.payload, updatedAt: now };
+      return journey.status !== 'requested' ? null : { ...journey, status: 'escalated', failure: event.payload, updatedAt: now };
     default:
-      return { ...journey, status: 'failed', failure: event.payload, updatedAt: now };
+      return journey.status === 'failed' ? null : { ...journey, status: 'failed', failure: event.payload, updatedAt: now };
   }
+};
+
+export type CancelRefusal = 'ALREADY_CONFIRMED' | 'ALREADY_ENDED';
+
+/** A journey can be cancelled until it is confirmed or has ended; assurance then compensates it. */
+export const cancelJourney = (journey: Journey, now: Date): Journey | CancelRefusal => {
+  if (journey.status === 'confirmed') return 'ALREADY_CONFIRMED';
+  if (journey.status !== 'requested' && journey.status !== 'escalated') return 'ALREADY_ENDED';
+  return { ...journey, status: 'cancelling', updatedAt: now };
 };
 
 export const toJourney = (entity: JourneyEntity): Journey => ({ ...entity, request: entity.request as NewHireRequest });

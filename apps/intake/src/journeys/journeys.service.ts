@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { currentDefinition, JourneyRequestedV1, type NewHireRequest } from '@closeloop/contracts';
+import { buildEvent, currentDefinition, JourneyCancelRequestedV1, JourneyRequestedV1, type NewHireRequest } from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing, TerminalError } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
@@ -8,7 +8,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { JourneyRepository } from './journey.repository';
-import { acceptRequest, applyAssuranceEvent, type AssuranceVerdict, type Journey } from './journeys.domain';
+import { acceptRequest, applyAssuranceEvent, type AssuranceVerdict, cancelJourney, type Journey, PRODUCER } from './journeys.domain';
 import { IntakeError } from './journeys.errors';
 
 const UNIQUE_VIOLATION = '23505';
@@ -74,6 +74,28 @@ export class JourneysService {
     }
     this.logger.info({ requestId: journey.requestId, journeyType: journey.journeyType, eventId: event.eventId }, 'journey requested');
     return { journey, created: true };
+  }
+
+  /** Cancels a journey in flight: assurance compensates the steps that ran. */
+  async cancel(requestId: string, requestedBy: string, reason: string): Promise<Journey> {
+    return this.dataSource.transaction(async (manager) => {
+      const [journey] = await this.journeys.findManyForUpdate(manager, [requestId]);
+      if (!journey) throw new IntakeError('JOURNEY_NOT_FOUND', `no journey ${requestId}`);
+      const now = this.clock.now();
+      const cancelled = cancelJourney(journey, now);
+      if (cancelled === 'ALREADY_CONFIRMED') throw new IntakeError('CANNOT_CANCEL', `journey ${requestId} is confirmed; undoing it is an offboarding journey, not a cancel`);
+      if (cancelled === 'ALREADY_ENDED') throw new IntakeError('CANNOT_CANCEL', `journey ${requestId} is ${journey.status}`);
+      await this.journeys.save(manager, [cancelled]);
+      const event = buildEvent(
+        JourneyCancelRequestedV1,
+        { requestId, journeyType: journey.request.type, producer: PRODUCER },
+        { requestedBy, reason },
+        { eventId: this.ids.next(), occurredAt: now },
+      );
+      await this.outbox.add(manager, [outgoing(JourneyCancelRequestedV1, event)]);
+      this.logger.info({ requestId, eventId: event.eventId }, 'journey cancel requested');
+      return cancelled;
+    });
   }
 
   find(requestId: string): Promise<Journey | null> {

@@ -1,4 +1,4 @@
-import { JourneyEscalatedV1, JourneyFailedV1, OutcomeConfirmedV1 } from '@closeloop/contracts';
+import { JourneyCompensatedV1, JourneyEscalatedV1, JourneyFailedV1, OutcomeConfirmedV1 } from '@closeloop/contracts';
 import { type EventBatch, EventHandlers } from '@closeloop/messaging';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
@@ -16,6 +16,11 @@ export class VerdictsHandler {
 
   @EventPattern(JourneyEscalatedV1.topic)
   async onJourneyEscalated(@Payload() batch: EventBatch<JourneyEscalatedV1>): Promise<void> {
+    await this.journeys.recordVerdicts(batch.events);
+  }
+
+  @EventPattern(JourneyCompensatedV1.topic)
+  async onJourneyCompensated(@Payload() batch: EventBatch<JourneyCompensatedV1>): Promise<void> {
     await this.journeys.recordVerdicts(batch.events);
   }
 

@@ -52,7 +52,7 @@ export class AccessRequestRepository {
     return rows.map((r) => ({ requestId: r.request_id, employeeId: r.employee_id ?? '', apps: r.apps, accountId: r.account_id, status: r.status }));
   }
 
-  async conclude(manager: EntityManager, requestId: string, status: 'verified' | 'failed', failure: object | null, now: Date): Promise<void> {
+  async conclude(manager: EntityManager, requestId: string, status: 'verified' | 'failed' | 'compensated', failure: object | null, now: Date): Promise<void> {
     await manager.query('UPDATE saas.access_requests SET status = $2, failure = $3, updated_at = $4 WHERE request_id = $1', [
       requestId,
       status,

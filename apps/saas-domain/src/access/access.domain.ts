@@ -18,7 +18,8 @@ export interface AccessRequest {
   readonly requestId: string;
   readonly apps: readonly RequestedApp[] | null;
   readonly accountId: string | null;
-  readonly status: 'pending' | 'verified' | 'failed';
+  /** compensated: a tombstone; a late forward event for the journey does nothing. */
+  readonly status: 'pending' | 'verified' | 'failed' | 'compensated';
 }
 
 /** Access is provisioned once both halves have arrived, in whatever order, and only once. */

@@ -1,4 +1,4 @@
-import { AccountVerifiedV1, JourneyRequestedV1, StepRetryRequestedV1 } from '@closeloop/contracts';
+import { AccountVerifiedV1, CompensationRequestedV1, JourneyRequestedV1, StepRetryRequestedV1 } from '@closeloop/contracts';
 import { type EventBatch, EventHandlers } from '@closeloop/messaging';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
@@ -21,5 +21,10 @@ export class AccessHandler {
   @EventPattern(StepRetryRequestedV1.topic)
   async onRetryRequested(@Payload() batch: EventBatch<StepRetryRequestedV1>): Promise<void> {
     await this.access.onRetryRequested(batch.events);
+  }
+
+  @EventPattern(CompensationRequestedV1.topic)
+  async onCompensationRequested(@Payload() batch: EventBatch<CompensationRequestedV1>): Promise<void> {
+    await this.access.compensate(batch.events);
   }
 }

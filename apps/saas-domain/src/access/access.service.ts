@@ -1,9 +1,11 @@
 import {
+  AccessCompensatedV1,
   AccessFailedV1,
   AccessVerifiedV1,
   AccountVerifiedV1,
   buildEvent,
   causedBy,
+  type CompensationRequestedV1,
   type EventEnvelope,
   type JourneyRequestedV1,
   type StepRetryRequestedV1,
@@ -75,6 +77,36 @@ export class AccessService {
     );
   }
 
+  /** Compensation: revokes every app's access and licence, reads back, and confirms. */
+  async compensate(events: readonly CompensationRequestedV1[]): Promise<void> {
+    const mine = events.filter((e) => e.payload.owner === STEP_OWNER);
+    if (mine.length === 0) return;
+    await this.dataSource.transaction(async (manager) => {
+      const fresh = await this.inbox.claim(manager, mine.map((e) => e.eventId));
+      const out: OutgoingEvent[] = [];
+      for (const event of mine.filter((e) => fresh.has(e.eventId))) {
+        const [known] = await this.requests.merge(manager, [{ requestId: event.requestId, journeyType: event.journeyType }], this.clock.now());
+        const fromEvidence = event.payload.evidence[AccountVerifiedV1.topic]?.['accountId'];
+        const accountId = known?.accountId ?? (typeof fromEvidence === 'string' ? fromEvidence : null);
+        const apps = event.payload.request.apps.map((a) => a.app);
+        if (accountId) {
+          for (const app of apps) await this.saas.revokeAccess(app, accountId, event.payload.request.subject.employeeId);
+          const left = (await Promise.all(apps.map((app) => this.saas.readAccess(app, accountId)))).filter((a) => a !== null);
+          if (left.length > 0) {
+            this.logger.warn({ requestId: event.requestId, eventId: event.eventId }, 'access still present after compensation; not confirmed');
+            continue;
+          }
+        }
+        const now = this.clock.now();
+        const undone = accountId ? `access and licences revoked in ${apps.join(', ')}` : 'no account was ever provisioned';
+        await this.requests.conclude(manager, event.requestId, 'compensated', null, now);
+        out.push(outgoing(AccessCompensatedV1, buildEvent(AccessCompensatedV1, causedBy(event, PRODUCER), { step: STEP_OWNER, undone, compensatedAt: now.toISOString() }, { eventId: this.ids.next(), occurredAt: now })));
+        this.logger.info({ requestId: event.requestId, eventId: event.eventId }, 'access step compensated');
+      }
+      await this.outbox.add(manager, out);
+    });
+  }
+
   private async handle<E extends EventEnvelope>(events: readonly E[], half: (event: E) => AccessHalf, retry = false): Promise<void> {
     if (events.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
@@ -84,7 +116,7 @@ export class AccessService {
       const out: OutgoingEvent[] = [];
       const ready = merged.filter(
         (r): r is (typeof merged)[number] & { apps: readonly RequestedApp[]; accountId: string } =>
-          retry ? r.apps !== null && r.accountId !== null : readyToProvision(r),
+          retry ? r.apps !== null && r.accountId !== null && r.status !== 'compensated' : readyToProvision(r),
       );
       // The SaaS admin calls of a batch run side by side (bounded); results keep the batch order.
       const decisions = await Promise.all(ready.map((r) => this.connectorSlots(() => this.provision(r.apps, r.accountId, r.employeeId))));

@@ -14,6 +14,8 @@ export interface SaasAdminConnector {
   ensureLicence(app: string, accountId: string, licence: string, employeeId: string): Promise<void>;
   /** Reads the user back from the app's admin API. */
   readAccess(app: string, accountId: string): Promise<AppAccess | null>;
+  /** Compensation: removes the user's access and licence from the app; nothing when already gone. */
+  revokeAccess(app: string, accountId: string, employeeId: string): Promise<void>;
 }
 
 export const SAAS_ADMIN_CONNECTOR = Symbol('SAAS_ADMIN_CONNECTOR');

@@ -34,6 +34,11 @@ export class SimulatedSaasAdminConnector implements SaasAdminConnector {
     await this.dataSource.query('UPDATE saas.sim_saas_accounts SET licence = $3 WHERE app = $1 AND account_id = $2', [app, accountId, licence]);
   }
 
+  async revokeAccess(app: string, accountId: string, employeeId: string): Promise<void> {
+    await pause(this.faults.for(employeeId).latencyMs);
+    await this.dataSource.query('DELETE FROM saas.sim_saas_accounts WHERE app = $1 AND account_id = $2', [app, accountId]);
+  }
+
   async readAccess(app: string, accountId: string): Promise<AppAccess | null> {
     const [row] = await this.dataSource.query('SELECT app, account_id, role, active, licence FROM saas.sim_saas_accounts WHERE app = $1 AND account_id = $2', [
       app,

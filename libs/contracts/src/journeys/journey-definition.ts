@@ -31,6 +31,8 @@ export interface JourneyStepDefinition {
   readonly retry: RetryPolicy;
   /** The human work queue an exhausted step goes to. */
   readonly escalateTo: string;
+  /** The topic whose event confirms that the owner undid the step. */
+  readonly compensatedBy: string;
 }
 
 export interface JourneyDefinition {

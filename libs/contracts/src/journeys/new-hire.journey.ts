@@ -1,3 +1,4 @@
+import { AccessCompensatedV1, AccountCompensatedV1, AssignmentCompensatedV1 } from '../compensation';
 import { ComplianceFailedV1 } from '../device/compliance-failed.v1';
 import { ComplianceVerifiedV1 } from '../device/compliance-verified.v1';
 import { AccountFailedV1 } from '../identity/account-failed.v1';
@@ -24,6 +25,7 @@ export const NEW_HIRE_V1: JourneyDefinition = {
       deadlineMs: DEADLINE_MS,
       retry: RETRY,
       escalateTo: 'iam-operations',
+      compensatedBy: AccountCompensatedV1.topic,
     },
     {
       name: 'saas',
@@ -34,6 +36,7 @@ export const NEW_HIRE_V1: JourneyDefinition = {
       deadlineMs: DEADLINE_MS,
       retry: RETRY,
       escalateTo: 'saas-administration',
+      compensatedBy: AccessCompensatedV1.topic,
     },
     {
       name: 'device',
@@ -44,6 +47,7 @@ export const NEW_HIRE_V1: JourneyDefinition = {
       deadlineMs: DEADLINE_MS,
       retry: RETRY,
       escalateTo: 'end-user-computing',
+      compensatedBy: AssignmentCompensatedV1.topic,
     },
   ],
   doneWhen: [AccountVerifiedV1.topic, AccessVerifiedV1.topic, ComplianceVerifiedV1.topic],
