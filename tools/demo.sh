@@ -20,7 +20,7 @@ node tools/demo/run-demo.mjs "$@" || status=$?
 
 echo
 if ((status == 0)); then
-  echo "demo.sh: every journey ended as expected: the happy ones and the repaired ones confirmed, the failed one failed."
+  echo "demo.sh: every journey ended as expected: the clean and the repaired ones confirmed, the failed one compensated."
 else
   echo "demo.sh: some journeys did NOT end as expected (logs: $(bash tools/stack.sh logs))" >&2
 fi

@@ -277,7 +277,7 @@ const exceptionPaths = async (t0) => {
   }
 
   console.log();
-  console.log('operators act: the directory is repaired and the identity step retried; the device order is failed');
+  console.log('operators act: the directory is repaired and the identity step retried; the device order is failed, which compensates the journey');
   await post(`${ASSURANCE_URL}/work-queue/${ids['verification failure'].requestId}/claim`, { operator: 'ops-ada' });
   await put(`${IDENTITY_URL}/simulator/faults`, {});
   await post(`${ASSURANCE_URL}/work-queue/${ids['verification failure'].requestId}/resolve`, { operator: 'ops-ada', action: 'retry', comment: 'directory sync repaired' });
@@ -286,7 +286,7 @@ const exceptionPaths = async (t0) => {
   await put(`${DEVICE_URL}/simulator/faults`, {});
 
   const outcomes = [];
-  for (const [fault, expected] of [['verification failure', 'confirmed'], ['hard failure', 'failed'], ['stall', 'confirmed']]) {
+  for (const [fault, expected] of [['verification failure', 'confirmed'], ['hard failure', 'compensated'], ['stall', 'confirmed']]) {
     const journey = ids[fault];
     const final = await until(`${fault} to end ${expected}`, () => intakeStatus(journey.requestId, expected)).catch(() => ({ status: 'not ' + expected }));
     const state = await tracked(journey.requestId);
@@ -302,13 +302,14 @@ const exceptionPaths = async (t0) => {
   console.log('fulfilment KPIs for this run (GET /kpis):');
   console.log(
     table(
-      ['journey type', 'journeys', 'confirmed', 'escalated', 'failed', 'mean ms', 'p95 ms', 'first-time-right', 'touchpoints/journey', 'exception rate'],
+      ['journey type', 'journeys', 'confirmed', 'escalated', 'failed', 'compensated', 'mean ms', 'p95 ms', 'first-time-right', 'touchpoints/journey', 'exception rate'],
       (kpis.body?.byJourneyType ?? []).map((k) => [
         k.journeyType,
         k.journeys,
         k.confirmed,
         k.escalated,
         k.failed,
+        k.compensated,
         k.meanTimeToFulfilMs ?? '-',
         k.p95TimeToFulfilMs ?? '-',
         pct(k.firstTimeRightRate),
@@ -317,7 +318,7 @@ const exceptionPaths = async (t0) => {
       ]),
     ),
   );
-  return outcomes.every(([, fault, status]) => status === (fault === 'hard failure' ? 'failed' : 'confirmed'));
+  return outcomes.every(([, fault, status]) => status === (fault === 'hard failure' ? 'compensated' : 'confirmed'));
 };
 
 const main = async () => {

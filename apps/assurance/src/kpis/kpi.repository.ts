@@ -7,7 +7,9 @@ export interface JourneyKpis {
   readonly confirmed: number;
   readonly inFlight: number;
   readonly escalated: number;
+  /** Confirmed failures (by an operator or by policy), compensated or being compensated. */
   readonly failed: number;
+  readonly compensated: number;
   readonly meanTimeToFulfilMs: number | null;
   readonly p95TimeToFulfilMs: number | null;
   /** Confirmed with no failed attempt, no stall, no retry, no escalation and no human action. */
@@ -35,13 +37,14 @@ export class KpiRepository {
               count(*) FILTER (WHERE w.status = 'confirmed')::int AS confirmed,
               count(*) FILTER (WHERE w.status = 'open')::int AS in_flight,
               count(*) FILTER (WHERE w.status = 'escalated')::int AS escalated,
-              count(*) FILTER (WHERE w.status = 'failed')::int AS failed,
+              count(*) FILTER (WHERE w.status IN ('failed', 'compensating', 'compensated'))::int AS failed,
+              count(*) FILTER (WHERE w.status = 'compensated')::int AS compensated,
               avg(o.duration_ms)::float AS mean_ms,
               percentile_cont(0.95) WITHIN GROUP (ORDER BY o.duration_ms)::float AS p95_ms,
               count(*) FILTER (WHERE w.status = 'confirmed' AND NOT w.exceptional AND w.touchpoints = 0)::float
                 / nullif(count(*) FILTER (WHERE w.status = 'confirmed'), 0) AS ftr,
               avg(w.touchpoints)::float AS touchpoints,
-              count(*) FILTER (WHERE w.exceptional OR w.status IN ('escalated', 'failed'))::float / nullif(count(*), 0) AS exception_rate
+              count(*) FILTER (WHERE w.exceptional OR w.status IN ('escalated', 'failed', 'compensating', 'compensated'))::float / nullif(count(*), 0) AS exception_rate
        FROM window_journeys w LEFT JOIN assurance.outcomes o USING (request_id)
        GROUP BY w.journey_type ORDER BY w.journey_type`,
       [from?.toISOString() ?? null, to?.toISOString() ?? null],
@@ -54,6 +57,7 @@ export class KpiRepository {
       inFlight: Number(r['in_flight']),
       escalated: Number(r['escalated']),
       failed: Number(r['failed']),
+      compensated: Number(r['compensated']),
       meanTimeToFulfilMs: num(r['mean_ms']) === null ? null : Math.round(num(r['mean_ms']) as number),
       p95TimeToFulfilMs: num(r['p95_ms']) === null ? null : Math.round(num(r['p95_ms']) as number),
       firstTimeRightRate: num(r['ftr']),
