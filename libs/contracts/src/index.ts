@@ -3,6 +3,7 @@ export * from './assurance/journey-failed.v1';
 export * from './assurance/outcome-confirmed.v1';
 export * from './assurance/step-retry-requested.v1';
 export * from './assurance/step-stalled.v1';
+export * from './canonical-json';
 export * from './compensation';
 export * from './device/compliance-failed.v1';
 export * from './device/compliance-verified.v1';

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 
+import { canonicalJson } from '@closeloop/contracts';
+
 /** One line of a journey's audit trail: what happened, when, who or which service did it, and why. */
 export interface AuditFact {
   readonly at: string;
@@ -19,22 +21,11 @@ export interface AuditEntry extends AuditFact {
 
 export const GENESIS = '0'.repeat(64);
 
-/** Stable JSON: keys sorted, so the same entry always hashes the same. */
-const canonical = (value: unknown): string =>
-  Array.isArray(value)
-    ? `[${value.map(canonical).join(',')}]`
-    : value && typeof value === 'object'
-      ? `{${Object.keys(value as object)
-          .sort()
-          .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-          .join(',')}}`
-      : JSON.stringify(value ?? null);
-
 /** The hash of an entry covers its content and the previous entry's hash: a chain per journey. */
 export const hashEntry = (entry: Omit<AuditEntry, 'hash'>): string =>
   createHash('sha256')
     .update(
-      canonical({
+      canonicalJson({
         requestId: entry.requestId,
         seq: entry.seq,
         at: entry.at,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { buildEvent, currentDefinition, JourneyCancelRequestedV1, JourneyRequestedV1, type NewHireRequest } from '@closeloop/contracts';
+import { buildEvent, canonicalJson, currentDefinition, JourneyCancelRequestedV1, JourneyRequestedV1, type NewHireRequest } from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing, TerminalError } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
@@ -12,17 +12,6 @@ import { acceptRequest, applyAssuranceEvent, type AssuranceVerdict, cancelJourne
 import { IntakeError } from './journeys.errors';
 
 const UNIQUE_VIOLATION = '23505';
-
-/** Stable JSON (sorted keys), so the same request always hashes the same. */
-const canonical = (value: unknown): string =>
-  Array.isArray(value)
-    ? `[${value.map(canonical).join(',')}]`
-    : value && typeof value === 'object'
-      ? `{${Object.keys(value as object)
-          .sort()
-          .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-          .join(',')}}`
-      : JSON.stringify(value);
 
 export interface Submission {
   readonly journey: Journey;
@@ -47,7 +36,7 @@ export class JourneysService {
    * journey it started. The journey row and its `journey.requested` event commit together.
    */
   async submit(request: NewHireRequest, idempotencyKey: string | null): Promise<Submission> {
-    const requestHash = createHash('sha256').update(canonical(request)).digest('hex');
+    const requestHash = createHash('sha256').update(canonicalJson(request)).digest('hex');
     // No look-up first: a replayed Idempotency-Key hits the unique index, and then the journey
     // it started is returned (below). The first request costs no extra round trip.
     const definition = currentDefinition(request.type);
