@@ -6,12 +6,13 @@ import { INTAKE_CONFIG, type IntakeConfig } from './config/intake.config';
 import { JourneyEntity } from './journeys/journey.entity';
 import { JourneysModule } from './journeys/journeys.module';
 import { CreateJourneys1732190000000 } from './migrations/1732190000000-create-journeys';
+import { OneLiveNewHire1732240000000 } from './migrations/1732240000000-one-live-new-hire';
 
 export const INTAKE_SERVICE = {
   name: 'intake',
   schema: 'intake',
   consumerGroup: 'closeloop.intake',
-  migrations: [messagingTablesMigration('intake', 1732180000000), CreateJourneys1732190000000],
+  migrations: [messagingTablesMigration('intake', 1732180000000), CreateJourneys1732190000000, OneLiveNewHire1732240000000],
   entities: [JourneyEntity],
 };
 

@@ -11,6 +11,7 @@ describe('classifyError', () => {
     expect(classifyError(Object.assign(new Error('deadlock'), { code: '40P01' }))).toBe('retryable');
     expect(classifyError(Object.assign(new Error('admin shutdown'), { code: '57P01' }))).toBe('retryable');
     expect(classifyError(Object.assign(new Error('broker'), { name: 'KafkaJSConnectionError' }))).toBe('retryable');
+    expect(classifyError(new Error('Connection terminated unexpectedly'))).toBe('retryable');
   });
 
   it('leaves everything else unknown (retried a bounded number of times, then dead-lettered)', () => {

@@ -36,6 +36,10 @@ export const classifyError = (error: unknown): ErrorClass => {
   if (typeof code === 'string' && (RETRYABLE_SQLSTATE.test(code) || RETRYABLE_NODE_CODES.has(code))) return 'retryable';
   const name = (error as { name?: unknown } | null)?.name;
   if (typeof name === 'string' && name.startsWith('KafkaJS')) return 'retryable';
+  // pg reports a lost connection without a SQLSTATE.
+  if (/Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(errorMessage(error))) {
+    return 'retryable';
+  }
   return 'unknown';
 };
 

@@ -145,13 +145,15 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   /** Hands events to the handler; returns false when the consumer stopped before they were handled. */
   private async dispatch(control: BatchControl, items: readonly Received[]): Promise<boolean> {
     const maxUnknown = this.options.maxUnknownAttempts ?? 5;
+    let unknownAttempts = 0; // only these count toward giving up; retryable errors are retried for as long as it takes
     for (let attempt = 1; ; attempt++) {
       try {
         await this.invoke(control.batch, items);
         return true;
       } catch (error) {
         const kind = classifyError(error);
-        const giveUp = kind === 'terminal' || (kind === 'unknown' && attempt >= maxUnknown);
+        if (kind === 'unknown') unknownAttempts++;
+        const giveUp = kind === 'terminal' || (kind === 'unknown' && unknownAttempts >= maxUnknown);
         if (giveUp && items.length === 1) {
           await this.deadLetter(control.batch, [{ message: (items[0] as Received).message, reason: `${kind} error: ${errorMessage(error)}` }]);
           return true;

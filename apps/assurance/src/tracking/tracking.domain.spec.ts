@@ -246,8 +246,26 @@ describe('compensation', () => {
       'stalled compensate:device',
       'escalated compensate:device',
     ]);
-    expect(journey.status).toBe('compensating');
+    expect(journey.status).toBe('escalated'); // in the work queue, for a person
     expect(nextDueAt(journey)).toBeNull();
+    expect(resolveEscalation(journey, 'ops-1', { kind: 'fail', reason: 'x' }, when(70))).toBe('NOT_ESCALATED');
+    const retried = resolveEscalation(journey, 'ops-1', { kind: 'retry' }, when(70));
+    if (retried === 'NOT_ESCALATED') throw new Error('expected a decision');
+    expect(retried.journey.status).toBe('compensating');
+    expect(retried.emissions).toEqual([{ kind: 'compensate', step: 'device', owner: 'device', attempt: 4, reason: 'cancelled by manager@acme.test: offer withdrawn' }]);
+    const done = resolveEscalation(journey, 'ops-1', { kind: 'fixed', evidence: { released: 'by hand' }, signalId: 'x' }, when(70));
+    if (done === 'NOT_ESCALATED') throw new Error('expected a decision');
+    expect(done.emissions).toEqual([{ kind: 'compensate', step: 'saas', owner: 'saas', attempt: 1, reason: 'cancelled by manager@acme.test: offer withdrawn' }]);
+    expect(done.journey.status).toBe('compensating');
+  });
+
+  it('takes a journey out of the work queue when the escalated step succeeds after all', () => {
+    let journey = given(requested(), device()).journey;
+    for (const second of [1, 2, 3]) journey = tick(observe(journey, accountFailed(second), when(second + 10)).journey, when(second + 11)).journey;
+    expect(journey.status).toBe('escalated');
+    const late = observe(journey, account(), when(20)).journey;
+    expect(late.status).toBe('open');
+    expect(late.steps['saas']?.status).toBe('open');
   });
 
   it('waits for the request when the cancel overtakes it, then undoes every step', () => {

@@ -16,6 +16,8 @@ export type TrackedStatus = 'open' | 'confirmed' | 'escalated' | 'failed' | 'com
 /** Past these, nothing moves the journey forward any more. */
 const CLOSED: readonly TrackedStatus[] = ['confirmed', 'failed', 'compensating', 'compensated'];
 export const isClosed = (status: TrackedStatus): boolean => CLOSED.includes(status);
+/** Closed, or being compensated (also while a compensation waits on a person). */
+const stopped = (journey: TrackedJourney): boolean => isClosed(journey.status) || journey.compensation !== null;
 
 /** Undoing a cancelled or failed journey: its started steps, one at a time, in reverse order. */
 export interface Compensation {
@@ -186,7 +188,7 @@ const endAttempt = (journey: TrackedJourney, definition: JourneyDefinition, step
 
 /** Confirmed once every verification signal of the definition of done has arrived, and never because a step merely ran. */
 const judge = (journey: TrackedJourney, now: Date): Decision => {
-  if (isClosed(journey.status) || journey.definitionVersion === null || journey.startedAt === null) return { journey, emissions: [] };
+  if (stopped(journey) || journey.definitionVersion === null || journey.startedAt === null) return { journey, emissions: [] };
   const definition = findDefinition(journey.journeyType, journey.definitionVersion);
   if (!definition) return { journey, emissions: [] };
   const signals = definition.doneWhen.map((topic) => journey.signals[topic]);
@@ -229,7 +231,7 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
   }
   const definition = definitionOf(journey);
   if (topic === JourneyCancelRequestedV1.topic) {
-    if (!definition || isClosed(journey.status)) return { journey, emissions: [] };
+    if (!definition || stopped(journey)) return { journey, emissions: [] };
     const payload = event.payload as JourneyCancelRequestedV1['payload'];
     return startCompensation(journey, definition, `cancelled by ${payload.requestedBy}: ${payload.reason}`, at);
   }
@@ -243,9 +245,11 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
     if (journey.signals[topic]) return { journey, emissions: [] };
     const signal: VerificationSignal = { signal: topic, eventId: event.eventId, at: event.occurredAt, evidence: event.payload as Record<string, unknown> };
     let next: TrackedJourney = { ...journey, signals: { ...journey.signals, [topic]: signal } };
-    if (state && !isClosed(journey.status)) {
+    if (state && !stopped(journey)) {
       next = { ...next, steps: { ...next.steps, [step.name]: { ...state, status: 'verified', dueAt: null } } };
       next = openReadySteps(next, definition, at.now);
+      // A late success of the escalated step takes the journey out of the work queue.
+      if (next.status === 'escalated' && !Object.values(next.steps).some((s) => s.status === 'escalated')) next = { ...next, status: 'open' };
     }
     return withVerdict({ journey: next, emissions: [] }, at.now);
   }
@@ -254,7 +258,7 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
   const payload = event.payload as { code: StepFailureCode; reason: string; failedAt: string };
   const failure: StepFailure = { step: step.name, attempt: state?.attempt ?? 1, code: payload.code, reason: payload.reason, eventId: event.eventId, at: payload.failedAt };
   const next: TrackedJourney = { ...journey, failures: [...journey.failures, failure] };
-  if (state?.status !== 'open' || isClosed(journey.status)) return { journey: next, emissions: [] };
+  if (state?.status !== 'open' || stopped(journey)) return { journey: next, emissions: [] };
   return endAttempt(next, definition, step.name, 'STEP_FAILED', `${payload.code}: ${payload.reason}`, at);
 };
 
@@ -264,7 +268,7 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
  */
 export const tick = (journey: TrackedJourney, at: Circumstances): Decision => {
   const definition = definitionOf(journey);
-  if (definition && journey.status === 'compensating') return tickCompensation(journey, definition, at);
+  if (definition && journey.compensation) return tickCompensation(journey, definition, at);
   if (!definition || isClosed(journey.status)) return { journey, emissions: [] };
   let current = journey;
   const emissions: Emission[] = [];
@@ -288,7 +292,7 @@ export const tick = (journey: TrackedJourney, at: Circumstances): Decision => {
 
 /** When assurance must next look at the journey; null when nothing is pending. */
 export const nextDueAt = (journey: TrackedJourney): string | null => {
-  if (journey.status === 'compensating') return journey.compensation?.current?.dueAt ?? null;
+  if (journey.compensation) return journey.compensation.current?.dueAt ?? null;
   if (isClosed(journey.status)) return null;
   const due = Object.values(journey.steps)
     .filter((s) => (s.status === 'open' || s.status === 'retrying') && s.dueAt)
@@ -312,6 +316,18 @@ export type ResolutionError = 'NOT_ESCALATED';
  */
 export const resolveEscalation = (journey: TrackedJourney, operator: string, decision: OperatorDecision, at: Circumstances): Decision | ResolutionError => {
   const definition = definitionOf(journey);
+  const undoing = journey.compensation?.current;
+  if (journey.status === 'escalated' && definition && undoing) {
+    // A compensation waits on a person: try the undo again, or record it as done by hand.
+    switch (decision.kind) {
+      case 'retry':
+        return askToUndo({ ...journey, status: 'compensating' }, definition, undoing.step, undoing.attempt + 1, at);
+      case 'fixed':
+        return compensationConfirmed(journey, definition, undoing.step, at);
+      case 'fail':
+        return 'NOT_ESCALATED';
+    }
+  }
   const stepName = Object.entries(journey.steps).find(([, s]) => s.status === 'escalated')?.[0];
   const step = definition?.steps.find((s) => s.name === stepName);
   const state = stepName ? journey.steps[stepName] : undefined;
@@ -371,7 +387,7 @@ export const startCompensation = (journey: TrackedJourney, definition: JourneyDe
 
 const compensationConfirmed = (journey: TrackedJourney, definition: JourneyDefinition, stepName: string, at: Circumstances): Decision => {
   const compensation = journey.compensation;
-  if (journey.status !== 'compensating' || !compensation || compensation.current?.step !== stepName) return { journey, emissions: [] };
+  if (!compensation || compensation.current?.step !== stepName || journey.status === 'compensated') return { journey, emissions: [] };
   const done = [...compensation.done, stepName];
   const [next, ...rest] = compensation.pending;
   if (!next) {
@@ -380,7 +396,7 @@ const compensationConfirmed = (journey: TrackedJourney, definition: JourneyDefin
       emissions: [{ kind: 'compensated', steps: done, reason: compensation.reason }],
     };
   }
-  return askToUndo({ ...journey, compensation: { ...compensation, pending: rest, done } }, definition, next, 1, at);
+  return askToUndo({ ...journey, status: 'compensating', compensation: { ...compensation, pending: rest, done } }, definition, next, 1, at);
 };
 
 /** A compensation is a step too: past its deadline it is asked again, and after the last attempt it escalates. */
@@ -393,7 +409,7 @@ const tickCompensation = (journey: TrackedJourney, definition: JourneyDefinition
     const retried = askToUndo(journey, definition, current.step, current.attempt + 1, at);
     return { journey: retried.journey, emissions: [stalled, ...retried.emissions] };
   }
-  const waiting: TrackedJourney = { ...journey, compensation: { ...(journey.compensation as Compensation), current: { ...current, dueAt: null } } };
+  const waiting: TrackedJourney = { ...journey, status: 'escalated', compensation: { ...(journey.compensation as Compensation), current: { ...current, dueAt: null } } };
   return {
     journey: waiting,
     emissions: [

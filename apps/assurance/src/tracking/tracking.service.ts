@@ -94,9 +94,11 @@ export class TrackingService {
       requestId: journey.requestId,
       journeyType: journey.journeyType,
       claimedBy,
-      escalatedSteps: Object.entries(journey.steps)
-        .filter(([, s]) => s.status === 'escalated')
-        .map(([step, s]) => ({ step, attempts: s.attempt, lastEnd: s.lastEnd })),
+      escalatedSteps: journey.compensation?.current
+        ? [{ step: `compensate:${journey.compensation.current.step}`, attempts: journey.compensation.current.attempt, lastEnd: 'DEADLINE_MISSED' }]
+        : Object.entries(journey.steps)
+            .filter(([, s]) => s.status === 'escalated')
+            .map(([step, s]) => ({ step, attempts: s.attempt, lastEnd: s.lastEnd })),
       history: history(journey),
     }));
   }

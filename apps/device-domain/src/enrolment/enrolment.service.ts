@@ -66,7 +66,12 @@ export class EnrolmentService {
     await this.dataSource.transaction(async (manager) => {
       const fresh = await this.inbox.claim(manager, mine.map((e) => e.eventId));
       const out: OutgoingEvent[] = [];
-      for (const event of mine.filter((e) => fresh.has(e.eventId))) {
+      const todo = mine.filter((e) => fresh.has(e.eventId));
+      await this.assignments.lock(
+        manager,
+        todo.map((e) => ({ requestId: e.requestId, employeeId: e.payload.request.subject.employeeId, model: e.payload.request.device.model })),
+      );
+      for (const event of todo) {
         const { subject, device } = event.payload.request;
         const released = await this.devices.releaseDevice(device.model, subject.employeeId);
         const readBack = released ? await this.devices.readDevice(released.assetTag) : null;
@@ -93,10 +98,18 @@ export class EnrolmentService {
     await this.dataSource.transaction(async (manager) => {
       const fresh = await this.inbox.claim(manager, items.map((i) => i.cause.eventId));
       const todo = items.filter((i) => fresh.has(i.cause.eventId));
-      const handled = await this.assignments.existing(manager, todo.map((i) => i.cause.requestId));
+      const states = await this.assignments.lock(
+        manager,
+        todo.map((i) => ({ requestId: i.cause.requestId, employeeId: i.request.subject.employeeId, model: i.request.device.model })),
+      );
       const records: DeviceAssignment[] = [];
       const out: OutgoingEvent[] = [];
-      const pending = todo.filter((i) => i.retry || !handled.has(i.cause.requestId));
+      // Work once per journey (the last request of the batch wins); never after a compensation.
+      const latest = new Map(todo.map((i) => [i.cause.requestId, i]));
+      const pending = [...latest.values()].filter((i) => {
+        const status = states.get(i.cause.requestId);
+        return status !== 'compensated' && (i.retry || status === 'pending');
+      });
       // The device management calls of a batch run side by side (bounded); results keep the batch order.
       const decisions = await Promise.all(pending.map((i) => this.connectorSlots(() => this.enrol(i.request.device.model, i.request.subject.employeeId))));
       for (const [i, { cause: event, request }] of pending.entries()) {

@@ -66,7 +66,9 @@ export class ProvisioningService {
     await this.dataSource.transaction(async (manager) => {
       const fresh = await this.inbox.claim(manager, mine.map((e) => e.eventId));
       const out: OutgoingEvent[] = [];
-      for (const event of mine.filter((e) => fresh.has(e.eventId))) {
+      const todo = mine.filter((e) => fresh.has(e.eventId));
+      await this.accounts.lock(manager, todo.map((e) => ({ requestId: e.requestId, employeeId: e.payload.request.subject.employeeId })));
+      for (const event of todo) {
         const disabled = await this.directory.disableAccount(event.payload.request.subject.employeeId);
         const readBack = disabled ? await this.directory.readAccount(disabled.accountId) : null;
         if (readBack && (readBack.enabled || readBack.groups.length > 0)) {
@@ -89,8 +91,13 @@ export class ProvisioningService {
     await this.dataSource.transaction(async (manager) => {
       const fresh = await this.inbox.claim(manager, items.map((i) => i.cause.eventId));
       const todo = items.filter((i) => fresh.has(i.cause.eventId));
-      const handled = await this.accounts.existing(manager, todo.map((i) => i.cause.requestId));
-      const pending = todo.filter((i) => i.retry || !handled.has(i.cause.requestId));
+      const states = await this.accounts.lock(manager, todo.map((i) => ({ requestId: i.cause.requestId, employeeId: i.request.subject.employeeId })));
+      // Work once per journey (the last request of the batch wins); never after a compensation.
+      const latest = new Map(todo.map((i) => [i.cause.requestId, i]));
+      const pending = [...latest.values()].filter((i) => {
+        const status = states.get(i.cause.requestId);
+        return status !== 'compensated' && (i.retry || status === 'pending');
+      });
       // The directory calls of a batch run side by side (bounded); the results keep the batch order.
       const decisions = await Promise.all(pending.map((item) => this.connectorSlots(() => this.provision(item.request))));
       const records: AccountRecord[] = [];

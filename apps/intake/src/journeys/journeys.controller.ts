@@ -62,6 +62,7 @@ export class JourneysController {
       if (error instanceof IntakeError) {
         switch (error.code) {
           case 'IDEMPOTENCY_KEY_REUSED':
+          case 'SUBJECT_ALREADY_ONBOARDING':
             throw new ConflictException(error.message);
           case 'NO_JOURNEY_DEFINITION':
             throw new BadRequestException(error.message);

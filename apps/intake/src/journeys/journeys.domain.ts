@@ -77,7 +77,8 @@ export const applyAssuranceEvent = (journey: Journey, event: AssuranceVerdict, n
     case 'assurance.outcome.confirmed':
       return journey.status === 'failed' ? null : { ...journey, status: 'confirmed', outcome: event.payload, updatedAt: now };
     case 'assurance.journey.escalated':
-      return journey.status !== 'requested' ? null : { ...journey, status: 'escalated', failure: event.payload, updatedAt: now };
+      // Forward steps, or a compensation, wait on a person.
+      return journey.status === 'escalated' ? null : { ...journey, status: 'escalated', failure: event.payload, updatedAt: now };
     default:
       return journey.status === 'failed' ? null : { ...journey, status: 'failed', failure: event.payload, updatedAt: now };
   }

@@ -1,4 +1,4 @@
-export type IntakeErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'NO_JOURNEY_DEFINITION' | 'JOURNEY_NOT_FOUND' | 'CANNOT_CANCEL';
+export type IntakeErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'NO_JOURNEY_DEFINITION' | 'JOURNEY_NOT_FOUND' | 'CANNOT_CANCEL' | 'SUBJECT_ALREADY_ONBOARDING';
 
 export class IntakeError extends Error {
   constructor(

@@ -56,7 +56,11 @@ export class JourneysService {
         await this.outbox.add(manager, [outgoing(JourneyRequestedV1, event)]);
       });
     } catch (error) {
-      const replay = idempotencyKey && (error as { code?: string }).code === UNIQUE_VIOLATION;
+      const violation = error as { code?: string; constraint?: string };
+      if (violation.code === UNIQUE_VIOLATION && violation.constraint === 'journeys_one_live_new_hire') {
+        throw new IntakeError('SUBJECT_ALREADY_ONBOARDING', `employee ${request.subject.employeeId} already has a new-hire journey in flight or confirmed`);
+      }
+      const replay = idempotencyKey && violation.code === UNIQUE_VIOLATION;
       const existing = replay ? await this.findReplay(idempotencyKey, requestHash) : null;
       if (existing) return { journey: existing, created: false };
       throw error;

@@ -58,6 +58,13 @@ describe('intake', () => {
     expect(distinctEventIds(requested).size).toBe(1);
   });
 
+  it('refuses a second live new-hire journey for the same employee with 409', async () => {
+    const body = newHireRequest();
+    await request(app.getHttpServer()).post('/journeys').send(body).expect(202);
+    const second = await request(app.getHttpServer()).post('/journeys').send({ ...body, groups: ['other'] }).expect(409);
+    expect(second.body.message).toBe(`employee ${body.subject.employeeId} already has a new-hire journey in flight or confirmed`);
+  });
+
   it('answers 400 naming each bad field, and never starts a journey for it', async () => {
     const response = await request(app.getHttpServer())
       .post('/journeys')
