@@ -8,30 +8,12 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-# shellcheck source=../tools/node/ensure-node.sh
-source tools/node/ensure-node.sh
-# Dependencies from the lockfile (see tools/test-all.sh for why npm install, not npm ci).
-[[ -f node_modules/.package-lock.json ]] || npm install --no-audit --no-fund
-# Its own broker and state (logs, pids) under .run/bench/, so the synthetic journeys never reach
-# the consumer groups of the development stack or of the tests.
-bash tools/stack.sh stop >/dev/null 2>&1 || true   # the development stack, if it runs
-export CLOSELOOP_STATE_DIR="$ROOT/.run/bench" KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093
-unset KAFKA_BROKERS
-bash tools/kafka/kafka.sh start
-stop_kafka() { bash tools/kafka/kafka.sh stop >/dev/null 2>&1 || true; }
-trap stop_kafka EXIT
-export KAFKA_BROKERS="127.0.0.1:19092"
+# shellcheck source=prepare.sh
+source bench/prepare.sh
 export DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/closeloop_bench}"
 export LOG_LEVEL="${LOG_LEVEL:-info}"
 SERVICES=(intake identity-domain saas-domain device-domain assurance)
-
-node -e "
-  const { Client } = require('pg');
-  const url = new URL(process.env.DATABASE_URL); const name = url.pathname.slice(1); url.pathname = '/postgres';
-  const c = new Client({ connectionString: url.toString() });
-  c.connect().then(() => c.query('DROP DATABASE IF EXISTS \"' + name + '\" WITH (FORCE)')).then(() => c.end());
-"
-node_modules/.bin/swc apps libs bench -d dist --config-file .swcrc --quiet
+bench_prepare bench 19092
 STACK_SKIP_BUILD=1 bash tools/stack.sh start
 STATE_DIR="${CLOSELOOP_STATE_DIR:-$ROOT/.run}"
 EXTRA_PIDS=()
