@@ -24,7 +24,7 @@ import { AccessVerifiedV1 } from './saas/access-verified.v1';
 import { EVENT_CONTRACTS } from './topics';
 
 const NOW = '2026-01-01T09:00:00.000Z';
-const failure = { step: 'identity', code: 'PROVISIONING_FAILED', reason: 'refused', failedAt: NOW };
+const failure = { step: 'identity', attempt: 1, code: 'PROVISIONING_FAILED', reason: 'refused', failedAt: NOW };
 
 const REQUESTED = {
   type: 'new-hire',
@@ -52,7 +52,7 @@ const SAMPLES: Record<string, unknown> = {
     confirmedAt: NOW,
     durationMs: 1200,
   },
-  [JourneyFailedV1.topic]: failure,
+  [JourneyFailedV1.topic]: { step: 'identity', code: 'PROVISIONING_FAILED', reason: 'refused', failedAt: NOW },
   [StepStalledV1.topic]: { step: 'saas', attempt: 1, deadlineAt: NOW, detectedAt: NOW },
   [StepRetryRequestedV1.topic]: { step: 'saas', owner: 'saas', attempt: 2, reason: 'DEADLINE_MISSED', request: REQUESTED, evidence: { 'identity.account.verified.v1': { accountId: 'u-E1' } } },
   [JourneyCancelRequestedV1.topic]: { requestedBy: 'manager@acme.test', reason: 'offer withdrawn' },

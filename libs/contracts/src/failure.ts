@@ -6,6 +6,8 @@ export type StepFailureCode = z.infer<typeof StepFailureCodeSchema>;
 
 export const StepFailedPayloadSchema = z.object({
   step: z.string().min(1),
+  /** Which attempt failed: 1 for the first, the retry request's attempt for a retry. */
+  attempt: z.number().int().positive().default(1),
   code: StepFailureCodeSchema,
   reason: z.string().min(1),
   failedAt: z.iso.datetime({ offset: true }),

@@ -45,7 +45,8 @@ const access = () =>
   event(AccessVerifiedV1, { accountId: 'u-E1', grants: [{ app: 'asana', role: 'member', licence: 'standard', active: true, licensed: true }], verifiedAt: at(2).toISOString() }, 2);
 const device = () =>
   event(ComplianceVerifiedV1, { assetTag: 'AT-1', serialNumber: 'SN-1', model: 'laptop-14', enrolled: true, compliant: true, checkedAt: at(3).toISOString() }, 3);
-const accountFailed = (second = 1) => event(AccountFailedV1, { step: 'identity', code: 'VERIFICATION_MISMATCH', reason: 'disabled', failedAt: at(second).toISOString() }, second);
+const accountFailed = (second = 1, attempt = 1) =>
+  event(AccountFailedV1, { step: 'identity', attempt, code: 'VERIFICATION_MISMATCH', reason: 'disabled', failedAt: at(second).toISOString() }, second);
 
 const when = (second: number): Circumstances => ({ now: at(second), random: () => 0.5 });
 
@@ -125,7 +126,7 @@ describe('deadlines, retries and escalation', () => {
     let journey = given(requested()).journey;
     const emitted: Emission[] = [];
     for (const second of [1, 2, 3]) {
-      const failed = observe(journey, accountFailed(second), when(second + 10));
+      const failed = observe(journey, accountFailed(second, second), when(second + 10));
       journey = tick(failed.journey, when(second + 11)).journey;
       emitted.push(...failed.emissions);
     }
@@ -153,6 +154,15 @@ describe('deadlines, retries and escalation', () => {
     expect(confirmed.emissions.map((e) => e.kind)).toEqual(['confirmed']);
   });
 
+  it('does not let a late failure of an earlier attempt end the attempt now running', () => {
+    const failed = given(requested(), accountFailed(1, 1)).journey;
+    const second = tick(failed, when(11)).journey;
+    expect(second.steps['identity']).toMatchObject({ status: 'open', attempt: 2 });
+    const late = observe(second, accountFailed(2, 1), when(12));
+    expect(late.journey.steps['identity']).toMatchObject({ status: 'open', attempt: 2 });
+    expect(late.journey.failures).toHaveLength(2);
+  });
+
   it('ignores a failure report of a step that is no longer open', () => {
     const { journey, kinds } = given(requested(), account(), accountFailed());
     expect(kinds).toEqual([]);
@@ -163,7 +173,7 @@ describe('deadlines, retries and escalation', () => {
 describe('operators resolving an escalated journey', () => {
   const escalatedJourney = () => {
     let journey = given(requested(), device()).journey;
-    for (const second of [1, 2, 3]) journey = tick(observe(journey, accountFailed(second), when(second + 10)).journey, when(second + 11)).journey;
+    for (const second of [1, 2, 3]) journey = tick(observe(journey, accountFailed(second, second), when(second + 10)).journey, when(second + 11)).journey;
     expect(journey.status).toBe('escalated');
     return journey;
   };
@@ -261,7 +271,7 @@ describe('compensation', () => {
 
   it('takes a journey out of the work queue when the escalated step succeeds after all', () => {
     let journey = given(requested(), device()).journey;
-    for (const second of [1, 2, 3]) journey = tick(observe(journey, accountFailed(second), when(second + 10)).journey, when(second + 11)).journey;
+    for (const second of [1, 2, 3]) journey = tick(observe(journey, accountFailed(second, second), when(second + 10)).journey, when(second + 11)).journey;
     expect(journey.status).toBe('escalated');
     const late = observe(journey, account(), when(20)).journey;
     expect(late.status).toBe('open');

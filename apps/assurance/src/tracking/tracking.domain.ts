@@ -255,10 +255,11 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
   }
 
   if (journey.failures.some((f) => f.eventId === event.eventId)) return { journey, emissions: [] };
-  const payload = event.payload as { code: StepFailureCode; reason: string; failedAt: string };
-  const failure: StepFailure = { step: step.name, attempt: state?.attempt ?? 1, code: payload.code, reason: payload.reason, eventId: event.eventId, at: payload.failedAt };
+  const payload = event.payload as { attempt: number; code: StepFailureCode; reason: string; failedAt: string };
+  const failure: StepFailure = { step: step.name, attempt: payload.attempt, code: payload.code, reason: payload.reason, eventId: event.eventId, at: payload.failedAt };
   const next: TrackedJourney = { ...journey, failures: [...journey.failures, failure] };
-  if (state?.status !== 'open' || stopped(journey)) return { journey: next, emissions: [] };
+  // A late report of an earlier attempt does not end the attempt now running.
+  if (state?.status !== 'open' || stopped(journey) || payload.attempt < state.attempt) return { journey: next, emissions: [] };
   return endAttempt(next, definition, step.name, 'STEP_FAILED', `${payload.code}: ${payload.reason}`, at);
 };
 

@@ -89,7 +89,7 @@ describe('assurance tracks journeys from real topics', () => {
     const requestId = randomUUID();
     const e = journeyEvents(requestId);
     await send(e.requested);
-    await send(event(ComplianceFailedV1, requestId, { step: 'device', code: 'NOT_COMPLIANT', reason: 'disk not encrypted', failedAt: new Date().toISOString() }));
+    await send(event(ComplianceFailedV1, requestId, { step: 'device', attempt: 1, code: 'NOT_COMPLIANT', reason: 'disk not encrypted', failedAt: new Date().toISOString() }));
     await send(e.account);
     await send(e.access);
 
