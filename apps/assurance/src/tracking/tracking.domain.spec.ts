@@ -163,6 +163,12 @@ describe('deadlines, retries and escalation', () => {
     expect(late.journey.failures).toHaveLength(2);
   });
 
+  it('retries a step whose failure report overtook the request, without waiting for its deadline', () => {
+    const { journey } = given(accountFailed(), requested());
+    expect(journey.steps['identity']).toMatchObject({ status: 'retrying', attempt: 1, lastEnd: 'STEP_FAILED' });
+    expect(tick(journey, when(11)).emissions).toEqual([{ kind: 'retry', step: 'identity', owner: 'identity', attempt: 2, reason: 'STEP_FAILED' }]);
+  });
+
   it('ignores a failure report of a step that is no longer open', () => {
     const { journey, kinds } = given(requested(), account(), accountFailed());
     expect(kinds).toEqual([]);

@@ -136,26 +136,33 @@ const definitionOf = (journey: TrackedJourney): JourneyDefinition | undefined =>
 const topicOf = (event: EventEnvelope): string => `${event.eventType}.v${event.version}`;
 const plus = (now: Date, ms: number) => new Date(now.getTime() + ms).toISOString();
 
-/** Opens every waiting step whose predecessors are all verified; its deadline starts now. */
-const openReadySteps = (journey: TrackedJourney, definition: JourneyDefinition, now: Date): TrackedJourney => {
+/**
+ * Opens every waiting step whose predecessors are all verified; its deadline starts now. A step
+ * whose first attempt already reported a failure (the report overtook the events before it)
+ * goes straight to its backoff and retry, instead of waiting out a deadline.
+ */
+const openReadySteps = (journey: TrackedJourney, definition: JourneyDefinition, at: Circumstances): TrackedJourney => {
   const steps = { ...journey.steps };
   for (const step of definition.steps) {
     const state = steps[step.name];
     if (state?.status !== 'waiting') continue;
-    if (step.after.every((name) => steps[name]?.status === 'verified')) {
-      steps[step.name] = { ...state, status: 'open', dueAt: plus(now, step.deadlineMs) };
-    }
+    if (!step.after.every((name) => steps[name]?.status === 'verified')) continue;
+    const failedAlready = journey.failures.some((f) => f.step === step.name && f.attempt === state.attempt);
+    steps[step.name] =
+      failedAlready && state.attempt < step.retry.maxAttempts
+        ? { ...state, status: 'retrying', dueAt: plus(at.now, retryDelayMs(step.retry, state.attempt, at.random())), lastEnd: 'STEP_FAILED' }
+        : { ...state, status: 'open', dueAt: plus(at.now, step.deadlineMs) };
   }
   return { ...journey, steps };
 };
 
-const initSteps = (journey: TrackedJourney, definition: JourneyDefinition, now: Date): TrackedJourney => {
+const initSteps = (journey: TrackedJourney, definition: JourneyDefinition, at: Circumstances): TrackedJourney => {
   const steps: Record<string, StepState> = {};
   for (const step of definition.steps) {
     const verified = journey.signals[step.completedBy] !== undefined;
     steps[step.name] = { status: verified ? 'verified' : 'waiting', attempt: 1, dueAt: null, lastEnd: null };
   }
-  return openReadySteps({ ...journey, steps }, definition, now);
+  return openReadySteps({ ...journey, steps }, definition, at);
 };
 
 export const history = (journey: TrackedJourney): HistoryEntry[] =>
@@ -227,7 +234,7 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
     if (journey.definitionVersion !== null) return { journey, emissions: [] };
     const started = { ...journey, definitionVersion: request.definitionVersion, startedAt: request.requestedAt, request };
     const definition = findDefinition(journey.journeyType, request.definitionVersion);
-    return withVerdict({ journey: definition ? initSteps(started, definition, at.now) : started, emissions: [] }, at.now);
+    return withVerdict({ journey: definition ? initSteps(started, definition, at) : started, emissions: [] }, at.now);
   }
   const definition = definitionOf(journey);
   if (topic === JourneyCancelRequestedV1.topic) {
@@ -247,7 +254,7 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
     let next: TrackedJourney = { ...journey, signals: { ...journey.signals, [topic]: signal } };
     if (state && !stopped(journey)) {
       next = { ...next, steps: { ...next.steps, [step.name]: { ...state, status: 'verified', dueAt: null } } };
-      next = openReadySteps(next, definition, at.now);
+      next = openReadySteps(next, definition, at);
       // A late success of the escalated step takes the journey out of the work queue.
       if (next.status === 'escalated' && !Object.values(next.steps).some((s) => s.status === 'escalated')) next = { ...next, status: 'open' };
     }
@@ -351,7 +358,7 @@ export const resolveEscalation = (journey: TrackedJourney, operator: string, dec
         evidence: { ...decision.evidence, fixedBy: operator, manual: true },
       };
       const steps = { ...journey.steps, [step.name]: { ...state, status: 'verified' as const, dueAt: null } };
-      const fixed = openReadySteps({ ...journey, steps, signals: { ...journey.signals, [step.completedBy]: signal }, status: stillEscalated(steps) ? 'escalated' : 'open' }, definition, at.now);
+      const fixed = openReadySteps({ ...journey, steps, signals: { ...journey.signals, [step.completedBy]: signal }, status: stillEscalated(steps) ? 'escalated' : 'open' }, definition, at);
       return withVerdict({ journey: fixed, emissions: [] }, at.now);
     }
     case 'fail': {
