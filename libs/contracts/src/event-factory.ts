@@ -1,4 +1,4 @@
-import type { EventContract, EventOf, JourneyType, PayloadOf } from './envelope';
+import type { EventContract, EventEnvelope, EventOf, JourneyType, PayloadOf } from './envelope';
 
 export interface EventContext {
   readonly requestId: string;
@@ -40,3 +40,9 @@ export const causedBy = (cause: { eventId: string; requestId: string; journeyTyp
   producer,
   causationId: cause.eventId,
 });
+
+/** The attempt an event asks for: a retry request carries it; any other event starts attempt 1. */
+export const requestedAttempt = (event: EventEnvelope): number => {
+  const attempt = (event.payload as { attempt?: unknown } | null)?.attempt;
+  return typeof attempt === 'number' ? attempt : 1;
+};

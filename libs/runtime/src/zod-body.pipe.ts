@@ -1,4 +1,4 @@
-import { BadRequestException, type PipeTransform } from '@nestjs/common';
+import { BadRequestException, ParseUUIDPipe, type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 
 /** Validates a request body against a contract schema; 400 names every bad field. */
@@ -20,3 +20,6 @@ export class ZodBodyPipe<S extends z.ZodType> implements PipeTransform<unknown, 
     });
   }
 }
+
+/** `:id` route parameters are journey ids: a UUID, or 400 saying so. */
+export const journeyIdPipe = (): ParseUUIDPipe => new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('journey id must be a UUID') });

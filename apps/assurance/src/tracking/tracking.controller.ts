@@ -1,9 +1,10 @@
-import { BadRequestException, Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { journeyIdPipe } from '@closeloop/runtime';
+import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
 
 import { verifyChain } from '../audit/audit.domain';
 import { TrackingService } from './tracking.service';
 
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('journey id must be a UUID') });
+const uuid = journeyIdPipe();
 
 @Controller('journeys')
 export class TrackingController {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
-import { ZodBodyPipe } from '@closeloop/runtime';
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { journeyIdPipe, ZodBodyPipe } from '@closeloop/runtime';
+import { Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 
 import { TrackingService } from './tracking.service';
 import { WorkQueueError } from './work-queue.errors';
 
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('journey id must be a UUID') });
+const uuid = journeyIdPipe();
 
 const ClaimSchema = z.object({ operator: z.string().trim().min(1).max(200) }).strict();
 const ResolveSchema = z.discriminatedUnion('action', [

@@ -7,6 +7,7 @@ import {
   ComplianceVerifiedV1,
   type EventEnvelope,
   type JourneyRequestedV1,
+  requestedAttempt,
   type StepRetryRequestedV1,
 } from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing,type OutgoingEvent } from '@closeloop/messaging';
@@ -135,7 +136,7 @@ export class EnrolmentService {
           );
         } else {
           records.push({ requestId: event.requestId, employeeId, model, assetTag: null, serialNumber: null, status: 'failed', failure: { code: decision.code, reason: decision.reason }, updatedAt: now });
-          out.push(outgoing(ComplianceFailedV1, buildEvent(ComplianceFailedV1, context, { step: STEP_OWNER, attempt: attemptOf(event), code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
+          out.push(outgoing(ComplianceFailedV1, buildEvent(ComplianceFailedV1, context, { step: STEP_OWNER, attempt: requestedAttempt(event), code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
         }
         this.logger.info({ requestId: event.requestId, eventId: event.eventId, result: decision.kind }, 'device step done');
       }
@@ -156,5 +157,3 @@ export class EnrolmentService {
   }
 }
 
-/** The attempt an event asks for: a retry request says which; the original request is attempt 1. */
-const attemptOf = (cause: EventEnvelope): number => (cause.payload as { attempt?: unknown }).attempt as number | undefined ?? 1;

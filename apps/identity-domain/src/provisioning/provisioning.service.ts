@@ -7,6 +7,7 @@ import {
   type CompensationRequestedV1,
   type EventEnvelope,
   type JourneyRequestedV1,
+  requestedAttempt,
   type StepRetryRequestedV1,
 } from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing,type OutgoingEvent } from '@closeloop/messaging';
@@ -118,7 +119,7 @@ export class ProvisioningService {
           );
         } else {
           records.push({ requestId: cause.requestId, employeeId, accountId: null, status: 'failed', groups: request.groups, failure: { code: decision.code, reason: decision.reason }, updatedAt: now });
-          out.push(outgoing(AccountFailedV1, buildEvent(AccountFailedV1, context, { step: STEP_OWNER, attempt: attemptOf(cause), code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
+          out.push(outgoing(AccountFailedV1, buildEvent(AccountFailedV1, context, { step: STEP_OWNER, attempt: requestedAttempt(cause), code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
         }
         this.logger.info({ requestId: cause.requestId, eventId: cause.eventId, result: decision.kind }, 'account step done');
       }
@@ -140,5 +141,3 @@ export class ProvisioningService {
   }
 }
 
-/** The attempt an event asks for: a retry request says which; the original request is attempt 1. */
-const attemptOf = (cause: EventEnvelope): number => (cause.payload as { attempt?: unknown }).attempt as number | undefined ?? 1;

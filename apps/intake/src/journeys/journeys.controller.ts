@@ -1,5 +1,5 @@
 import { type NewHireRequest, NewHireRequestSchema } from '@closeloop/contracts';
-import { ZodBodyPipe } from '@closeloop/runtime';
+import { journeyIdPipe, ZodBodyPipe } from '@closeloop/runtime';
 import {
   BadRequestException,
   Body,
@@ -10,7 +10,6 @@ import {
   HttpCode,
   NotFoundException,
   Param,
-  ParseUUIDPipe,
   Post,
   Res,
 } from '@nestjs/common';
@@ -79,7 +78,7 @@ export class JourneysController {
   @Post(':id/cancel')
   @HttpCode(202)
   async cancel(
-    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('journey id must be a UUID') })) id: string,
+    @Param('id', journeyIdPipe()) id: string,
     @Body(new ZodBodyPipe(CancelSchema)) body: z.infer<typeof CancelSchema>,
   ) {
     try {
@@ -93,7 +92,7 @@ export class JourneysController {
   }
 
   @Get(':id')
-  async find(@Param('id', new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('journey id must be a UUID') })) id: string) {
+  async find(@Param('id', journeyIdPipe()) id: string) {
     const journey = await this.journeys.find(id);
     if (!journey) throw new NotFoundException(`no journey ${id}`);
     return view(journey);

@@ -8,6 +8,7 @@ import {
   type CompensationRequestedV1,
   type EventEnvelope,
   type JourneyRequestedV1,
+  requestedAttempt,
   type StepRetryRequestedV1,
 } from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing,type OutgoingEvent } from '@closeloop/messaging';
@@ -131,7 +132,7 @@ export class AccessService {
           out.push(outgoing(AccessVerifiedV1, buildEvent(AccessVerifiedV1, context, { accountId: request.accountId, grants: [...decision.grants], verifiedAt: now.toISOString() }, identity)));
         } else {
           await this.requests.conclude(manager, request.requestId, 'failed', { code: decision.code, reason: decision.reason }, now);
-          out.push(outgoing(AccessFailedV1, buildEvent(AccessFailedV1, context, { step: STEP_OWNER, attempt: attemptOf(cause), code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
+          out.push(outgoing(AccessFailedV1, buildEvent(AccessFailedV1, context, { step: STEP_OWNER, attempt: requestedAttempt(cause), code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
         }
         this.logger.info({ requestId: request.requestId, eventId: cause.eventId, result: decision.kind }, 'access step done');
       }
@@ -154,5 +155,3 @@ export class AccessService {
   }
 }
 
-/** The attempt an event asks for: a retry request says which; anything else is attempt 1. */
-const attemptOf = (cause: EventEnvelope): number => (cause.payload as { attempt?: unknown }).attempt as number | undefined ?? 1;
