@@ -16,6 +16,8 @@ import {
   consumeUntil,
   distinctEventIds,
   dropDatabase,
+  e2eDatabaseUrl,
+  e2ePort,
   eventually,
   http,
   newHireRequest,
@@ -32,8 +34,8 @@ import {
 } from '@closeloop/testing';
 import type { Admin, Kafka } from 'kafkajs';
 
-const DATABASE_URL = testEnv().DATABASE_URL.replace(/\/[^/]+$/, '/closeloop_e2e');
-const PORTS = { intake: 3100, 'identity-domain': 3101, 'saas-domain': 3102, 'device-domain': 3103, assurance: 3104 } as const;
+const DATABASE_URL = e2eDatabaseUrl('closeloop_e2e');
+const PORTS = { intake: e2ePort(3100), 'identity-domain': e2ePort(3101), 'saas-domain': e2ePort(3102), 'device-domain': e2ePort(3103), assurance: e2ePort(3104) } as const;
 const INTAKE = `http://127.0.0.1:${PORTS.intake}`;
 const ASSURANCE = `http://127.0.0.1:${PORTS.assurance}`;
 const SAAS = `http://127.0.0.1:${PORTS['saas-domain']}`;

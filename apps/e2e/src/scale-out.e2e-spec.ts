@@ -2,6 +2,8 @@ import { AccessVerifiedV1, OutcomeConfirmedV1 } from '@closeloop/contracts';
 import {
   distinctEventIds,
   dropDatabase,
+  e2eDatabaseUrl,
+  e2ePort,
   eventually,
   http,
   newHireRequest,
@@ -20,11 +22,11 @@ import {
  * Under load, one instance of each is stopped and started again (two rebalances): every journey
  * is still confirmed exactly once, and no step takes effect twice.
  */
-const DATABASE_URL = testEnv().DATABASE_URL.replace(/\/[^/]+$/, '/closeloop_scale');
+const DATABASE_URL = e2eDatabaseUrl('closeloop_scale');
 const JOURNEYS = 240;
 const IN_FLIGHT = 24;
 const SCALED: ServiceName[] = ['identity-domain', 'saas-domain', 'device-domain', 'assurance'];
-const BASE_PORT = { intake: 3200, 'identity-domain': 3201, 'saas-domain': 3202, 'device-domain': 3203, assurance: 3204 } as const;
+const BASE_PORT = { intake: e2ePort(3200), 'identity-domain': e2ePort(3201), 'saas-domain': e2ePort(3202), 'device-domain': e2ePort(3203), assurance: e2ePort(3204) } as const;
 
 const env = { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, LOG_LEVEL: 'warn' };
 const db = <T = Record<string, unknown>>(text: string, values: unknown[] = []) => sql<T>(text, values, DATABASE_URL);
