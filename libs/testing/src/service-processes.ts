@@ -21,8 +21,10 @@ export interface RunningService {
  * and waits until `/health/ready` answers 200.
  */
 export const startService = async (name: ServiceName, port: number, env: Record<string, string>, logPrefix = 'e2e'): Promise<RunningService> => {
-  const main = join(ROOT, 'dist/apps', name, 'src/main.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: build first (npx swc apps libs -d dist --config-file .swcrc)`);
+  // CLOSELOOP_DIST_DIR: a build of its own (npx swc apps libs -d <dir> ...) for a suite that runs beside another.
+  const dist = process.env['CLOSELOOP_DIST_DIR'] ?? 'dist';
+  const main = join(ROOT, dist, 'apps', name, 'src/main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: build first (npx swc apps libs -d ${dist} --config-file .swcrc)`);
   const logs = join(ROOT, '.run/logs');
   mkdirSync(logs, { recursive: true });
   const log = createWriteStream(join(logs, `${logPrefix}-${name}.log`), { flags: 'a' });
