@@ -13,17 +13,23 @@ import {
 } from './compensation';
 import { ComplianceFailedV1 } from './device/compliance-failed.v1';
 import { ComplianceVerifiedV1 } from './device/compliance-verified.v1';
+import { AssetRetiredV1, ReconciliationCompensatedV1, RecordsReconciledV1, RetirementCompensatedV1 } from './device/replacement.v1';
 import { defineEvent, type EventContract } from './envelope';
 import { buildEvent } from './event-factory';
+import { DirectoryAccessChangedV1 } from './identity/access-changed.v1';
 import { AccountFailedV1 } from './identity/account-failed.v1';
 import { AccountVerifiedV1 } from './identity/account-verified.v1';
+import { ApprovalDecidedV1, ApprovalEscalatedV1, ApprovalReminderV1, ApprovalRequestedV1 } from './intake/approvals.v1';
 import { JourneyRequestedV1 } from './intake/journey-requested.v1';
 import { parseEvent } from './parse';
+import { AppAccessChangedV1 } from './saas/access-changed.v1';
 import { AccessFailedV1 } from './saas/access-failed.v1';
 import { AccessVerifiedV1 } from './saas/access-verified.v1';
+import { LicenceActivatedV1 } from './saas/licence-activated.v1';
 import { EVENT_CONTRACTS } from './topics';
 
 const NOW = '2026-01-01T09:00:00.000Z';
+const TASK = '5b0c6a1e-9d2f-4e3a-8b7c-1d2e3f4a5b6c';
 const failure = { step: 'identity', attempt: 1, code: 'PROVISIONING_FAILED', reason: 'refused', failedAt: NOW };
 
 const REQUESTED = {
@@ -61,6 +67,17 @@ const SAMPLES: Record<string, unknown> = {
   [AccessCompensatedV1.topic]: { step: 'saas', undone: 'access revoked', compensatedAt: NOW },
   [AssignmentCompensatedV1.topic]: { step: 'device', undone: 'device released', compensatedAt: NOW },
   [JourneyCompensatedV1.topic]: { steps: ['device', 'saas', 'identity'], reason: 'cancelled', compensatedAt: NOW },
+  [DirectoryAccessChangedV1.topic]: { accountId: 'u-E1', employeeId: 'E1', removedGroups: ['sales'], grantedGroups: ['finance'], groups: ['staff', 'finance'], verifiedAt: NOW },
+  [AppAccessChangedV1.topic]: { accountId: 'u-E1', removedApps: ['salesforce'], grants: [{ app: 'netsuite', role: 'analyst', licence: 'standard', active: true }], verifiedAt: NOW },
+  [LicenceActivatedV1.topic]: { app: 'figma', accountId: 'u-E1', licenceType: 'professional', seats: 5, active: true, activatedAt: NOW },
+  [AssetRetiredV1.topic]: { assetTag: 'AT-0', state: 'retired', reason: 'broken', retiredAt: NOW },
+  [RecordsReconciledV1.topic]: { itsmRecordId: 'RITM0010001', assignedAssetTag: 'AT-1', retiredAssetTag: 'AT-0', agree: true, reconciledAt: NOW },
+  [RetirementCompensatedV1.topic]: { step: 'retirement', undone: 'asset AT-0 back in service', compensatedAt: NOW },
+  [ReconciliationCompensatedV1.topic]: { step: 'reconciliation', undone: 'ITSM record restored', compensatedAt: NOW },
+  [ApprovalRequestedV1.topic]: { taskId: TASK, kind: 'pre-approval', assigneeGroup: 'iam-approvers', dueAt: NOW, policyVersion: 1, rule: 'privileged-groups' },
+  [ApprovalReminderV1.topic]: { taskId: TASK, kind: 'pre-approval', assigneeGroup: 'iam-approvers', dueAt: NOW, policyVersion: 1, rule: 'privileged-groups' },
+  [ApprovalEscalatedV1.topic]: { taskId: TASK, kind: 'pre-approval', assigneeGroup: 'security-leads', fromGroup: 'iam-approvers', dueAt: NOW, policyVersion: 1, rule: 'privileged-groups' },
+  [ApprovalDecidedV1.topic]: { taskId: TASK, kind: 'attestation', decision: 'rejected', decidedBy: 'reviewer-1', comment: 'not needed', policyVersion: 1, rule: 'default', decidedAt: NOW },
   [JourneyEscalatedV1.topic]: { step: 'identity', attempts: 3, reason: 'VERIFICATION_MISMATCH: disabled', escalateTo: 'iam-operations', history: [{ at: NOW, what: 'identity failed', detail: 'disabled' }] },
 };
 

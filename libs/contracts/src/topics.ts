@@ -13,12 +13,17 @@ import {
 } from './compensation';
 import { ComplianceFailedV1 } from './device/compliance-failed.v1';
 import { ComplianceVerifiedV1 } from './device/compliance-verified.v1';
+import { AssetRetiredV1, ReconciliationCompensatedV1, RecordsReconciledV1, RetirementCompensatedV1 } from './device/replacement.v1';
 import type { EventContract } from './envelope';
+import { DirectoryAccessChangedV1 } from './identity/access-changed.v1';
 import { AccountFailedV1 } from './identity/account-failed.v1';
 import { AccountVerifiedV1 } from './identity/account-verified.v1';
+import { ApprovalDecidedV1, ApprovalEscalatedV1, ApprovalReminderV1, ApprovalRequestedV1 } from './intake/approvals.v1';
 import { JourneyRequestedV1 } from './intake/journey-requested.v1';
+import { AppAccessChangedV1 } from './saas/access-changed.v1';
 import { AccessFailedV1 } from './saas/access-failed.v1';
 import { AccessVerifiedV1 } from './saas/access-verified.v1';
+import { LicenceActivatedV1 } from './saas/licence-activated.v1';
 
 /** Every event contract, by topic. */
 export const EVENT_CONTRACTS: readonly EventContract[] = [
@@ -40,6 +45,17 @@ export const EVENT_CONTRACTS: readonly EventContract[] = [
   AccessCompensatedV1,
   AssignmentCompensatedV1,
   JourneyCompensatedV1,
+  DirectoryAccessChangedV1,
+  AppAccessChangedV1,
+  LicenceActivatedV1,
+  AssetRetiredV1,
+  RecordsReconciledV1,
+  RetirementCompensatedV1,
+  ReconciliationCompensatedV1,
+  ApprovalRequestedV1,
+  ApprovalReminderV1,
+  ApprovalEscalatedV1,
+  ApprovalDecidedV1,
 ];
 
 export const contractForTopic = (topic: string): EventContract | undefined => EVENT_CONTRACTS.find((c) => c.topic === topic);

@@ -1,4 +1,4 @@
-import { type NewHireRequest, NewHireRequestSchema } from '@closeloop/contracts';
+import { type JourneyRequest, JourneyRequestSchema } from '@closeloop/contracts';
 import { journeyIdPipe, ZodBodyPipe } from '@closeloop/runtime';
 import {
   BadRequestException,
@@ -45,7 +45,7 @@ export class JourneysController {
   @Post()
   @HttpCode(202)
   async submit(
-    @Body(new ZodBodyPipe(NewHireRequestSchema)) request: NewHireRequest,
+    @Body(new ZodBodyPipe(JourneyRequestSchema)) request: JourneyRequest,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {

@@ -29,7 +29,7 @@ describe('acceptRequest', () => {
   });
 
   it('applies the default licence', () => {
-    expect(accepted.event.payload.apps[0]).toEqual({ app: 'asana', role: 'member', licence: 'standard' });
+    expect(accepted.event.payload.type === "new-hire" && accepted.event.payload.apps[0]).toEqual({ app: 'asana', role: 'member', licence: 'standard' });
   });
 });
 

@@ -4,7 +4,7 @@ import {
   type JourneyEscalatedV1,
   type JourneyFailedV1,
   JourneyRequestedV1,
-  type NewHireRequest,
+  type JourneyRequest,
   type OutcomeConfirmedV1,
 } from '@closeloop/contracts';
 
@@ -17,7 +17,7 @@ export interface Journey {
   readonly journeyType: string;
   readonly status: JourneyStatus;
   readonly requestedBy: string;
-  readonly request: NewHireRequest;
+  readonly request: JourneyRequest;
   readonly idempotencyKey: string | null;
   readonly requestHash: string;
   readonly definitionVersion: number;
@@ -28,7 +28,7 @@ export interface Journey {
 }
 
 export interface NewJourneyInput {
-  readonly request: NewHireRequest;
+  readonly request: JourneyRequest;
   readonly requestId: string;
   readonly eventId: string;
   readonly now: Date;
@@ -93,4 +93,4 @@ export const cancelJourney = (journey: Journey, now: Date): Journey | CancelRefu
   return { ...journey, status: 'cancelling', updatedAt: now };
 };
 
-export const toJourney = (entity: JourneyEntity): Journey => ({ ...entity, request: entity.request as NewHireRequest });
+export const toJourney = (entity: JourneyEntity): Journey => ({ ...entity, request: entity.request as JourneyRequest });

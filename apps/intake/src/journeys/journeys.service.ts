@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { buildEvent, canonicalJson, currentDefinition, JourneyCancelRequestedV1, JourneyRequestedV1, type NewHireRequest } from '@closeloop/contracts';
+import { buildEvent, canonicalJson, currentDefinition, JourneyCancelRequestedV1, JourneyRequestedV1, type JourneyRequest } from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing, TerminalError } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
@@ -35,7 +35,7 @@ export class JourneysService {
    * Starts a journey, or with an idempotency key already used for the same request returns the
    * journey it started. The journey row and its `journey.requested` event commit together.
    */
-  async submit(request: NewHireRequest, idempotencyKey: string | null): Promise<Submission> {
+  async submit(request: JourneyRequest, idempotencyKey: string | null): Promise<Submission> {
     const requestHash = createHash('sha256').update(canonicalJson(request)).digest('hex');
     // No look-up first: a replayed Idempotency-Key hits the unique index, and then the journey
     // it started is returned (below). The first request costs no extra round trip.
