@@ -298,3 +298,47 @@ describe('compensation', () => {
     expect(observe(done, cancel(), when(20)).emissions).toEqual([]);
   });
 });
+
+describe('several steps of one owner sharing a failure topic', () => {
+  const at = { now: new Date('2026-03-01T10:00:00.000Z'), random: () => 0.5 };
+  const requested = {
+    eventId: '0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f',
+    eventType: 'intake.journey.requested',
+    version: 1,
+    requestId: '1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9',
+    journeyType: 'device-replacement' as const,
+    occurredAt: at.now.toISOString(),
+    producer: 'intake',
+    payload: {
+      type: 'device-replacement',
+      requestedBy: 'it@acme.test',
+      subject: { employeeId: 'E9', email: 'e9@acme.test', displayName: 'E Nine' },
+      itsmRecordId: 'RITM0010009',
+      retiredAssetTag: 'AT-OLD',
+      reason: 'broken',
+      device: { model: 'laptop-14' },
+      definitionVersion: 1,
+      requestedAt: at.now.toISOString(),
+    },
+  };
+  const failureOf = (step: string, eventId: string) => ({
+    eventId,
+    eventType: 'device.compliance.failed',
+    version: 1,
+    requestId: requested.requestId,
+    journeyType: 'device-replacement' as const,
+    occurredAt: at.now.toISOString(),
+    producer: 'device-domain',
+    payload: { step, attempt: 1, code: 'PROVISIONING_FAILED', reason: 'refused', failedAt: at.now.toISOString() },
+  });
+
+  it('ends the attempt of the step the failure names, not the first step with that topic', () => {
+    const started = observe(newJourney(requested.requestId, 'device-replacement'), requested, at).journey;
+    expect(started.steps['replacement']?.status).toBe('open');
+    expect(started.steps['retirement']?.status).toBe('open');
+    const after = observe(started, failureOf('retirement', '2b3c4d5e-6f70-4182-9304-b5c6d7e8f9a0'), at).journey;
+    expect(after.steps['retirement']?.status).toBe('retrying');
+    expect(after.steps['replacement']?.status).toBe('open');
+    expect(after.failures.map((f) => f.step)).toEqual(['retirement']);
+  });
+});

@@ -242,9 +242,13 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
     const payload = event.payload as JourneyCancelRequestedV1['payload'];
     return startCompensation(journey, definition, `cancelled by ${payload.requestedBy}: ${payload.reason}`, at);
   }
-  const undone = definition?.steps.find((s) => s.compensatedBy === topic);
+  // One owner may run several steps of a journey and share a failure or compensation topic
+  // between them: the payload's `step` names which (a single match needs no name).
+  const named = (event.payload as { step?: unknown } | null)?.step;
+  const pick = (matches: JourneyDefinition['steps']) => (matches.length > 1 ? matches.find((s) => s.name === named) : matches[0]);
+  const undone = definition ? pick(definition.steps.filter((s) => s.compensatedBy === topic)) : undefined;
   if (definition && undone) return compensationConfirmed(journey, definition, undone.name, at);
-  const step = definition?.steps.find((s) => s.completedBy === topic || s.failedBy === topic);
+  const step = definition ? pick(definition.steps.filter((s) => s.completedBy === topic || s.failedBy === topic)) : undefined;
   if (!definition || !step) return { journey, emissions: [] };
   const state = journey.steps[step.name];
 
