@@ -1,3 +1,5 @@
+import { RetryableError } from '@closeloop/messaging';
+
 /** The SaaS admin tools (Asana, Slack, ...) as the SaaS domain sees them. */
 export interface AppAccess {
   readonly app: string;
@@ -5,6 +7,16 @@ export interface AppAccess {
   readonly role: string;
   readonly active: boolean;
   readonly licence: string | null;
+  /** The app's groups the user is a member of, as the app reports them (when it does). */
+  readonly groups?: readonly string[];
+}
+
+/** A licence type with a seat count, as the app's admin tool reports it for one user. */
+export interface SeatLicence {
+  readonly licenceType: string;
+  readonly seats: number;
+  /** Whether the user holding the seats is active in the app. */
+  readonly active: boolean;
 }
 
 export interface SaasAdminConnector {
@@ -16,11 +28,30 @@ export interface SaasAdminConnector {
   readAccess(app: string, accountId: string): Promise<AppAccess | null>;
   /** Compensation: removes the user's access and licence from the app; nothing when already gone. */
   revokeAccess(app: string, accountId: string, employeeId: string): Promise<void>;
+  /**
+   * Assigns a licence type with a seat count to the app's user, replacing the seats it held;
+   * repeating it changes nothing. The user must exist in the app (`ensureAccess` first): an
+   * unknown user is a `SaasAdminRejectedError`.
+   */
+  ensureSeats(app: string, accountId: string, licenceType: string, seats: number, employeeId: string): Promise<void>;
+  /** Reads the user's seat licence back from the app's admin API; null when the user or the seats are not there. */
+  readSeats(app: string, accountId: string): Promise<SeatLicence | null>;
+  /** Compensation: removes the user's seat licence; nothing when the user or the seats are already gone. */
+  removeSeats(app: string, accountId: string, employeeId: string): Promise<void>;
 }
 
 export const SAAS_ADMIN_CONNECTOR = Symbol('SAAS_ADMIN_CONNECTOR');
 
-/** The SaaS admin tool refused the change; the reason is its own message. */
+/** The SaaS admin tool refused the change (it cannot succeed as asked); the reason is its own message. */
 export class SaasAdminRejectedError extends Error {
   override name = 'SaasAdminRejectedError';
+}
+
+/**
+ * The SaaS admin tool did not answer in time, stayed unavailable, or asked to be called again
+ * later than the connector waits (Retry-After). Retryable: nothing was decided, so the event is
+ * left for redelivery and the work is tried again.
+ */
+export class SaasAdminUnavailableError extends RetryableError {
+  override name = 'SaasAdminUnavailableError';
 }

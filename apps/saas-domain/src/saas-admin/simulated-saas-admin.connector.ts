@@ -2,7 +2,7 @@ import { pause, SimulatorFaults } from '@closeloop/runtime';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import { type AppAccess, type SaasAdminConnector, SaasAdminRejectedError } from './saas-admin.connector';
+import { type AppAccess, type SaasAdminConnector, SaasAdminRejectedError, type SeatLicence } from './saas-admin.connector';
 
 /**
  * A simulated SaaS admin tool, persisted in the service's schema, committing on its own like a
@@ -46,4 +46,15 @@ export class SimulatedSaasAdminConnector implements SaasAdminConnector {
     ]);
     return row ? { app: row.app, accountId: row.account_id, role: row.role, active: row.active, licence: row.licence } : null;
   }
+
+  // Seat licences need the SCIM connector and simulator, which replace this class.
+  async ensureSeats(app: string, accountId: string, _licenceType: string, _seats: number, _employeeId: string): Promise<void> {
+    throw new SaasAdminRejectedError(`${app} cannot assign seat licences to ${accountId}: this simulator has no seat licences`);
+  }
+
+  async readSeats(_app: string, _accountId: string): Promise<SeatLicence | null> {
+    return null;
+  }
+
+  async removeSeats(_app: string, _accountId: string, _employeeId: string): Promise<void> {}
 }
