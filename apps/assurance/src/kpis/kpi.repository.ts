@@ -12,7 +12,7 @@ export interface JourneyKpis {
   readonly compensated: number;
   readonly meanTimeToFulfilMs: number | null;
   readonly p95TimeToFulfilMs: number | null;
-  /** Confirmed with no failed attempt, no stall, no retry, no escalation and no human action. */
+  /** Confirmed with no failed attempt, no stall, no retry, no escalation and no human rework (planned approvals and attestations do not count against it). */
   readonly firstTimeRightRate: number | null;
   readonly humanTouchpointsPerJourney: number | null;
   /** Journeys that failed an attempt, stalled, retried, escalated or failed. */
@@ -27,7 +27,9 @@ export class KpiRepository {
   async byJourneyType(from: Date | null, to: Date | null): Promise<JourneyKpis[]> {
     const rows: Array<Record<string, string | number | null>> = await this.dataSource.query(
       `WITH window_journeys AS (
-         SELECT j.*, (SELECT count(*) FROM assurance.audit_entries a WHERE a.request_id = j.request_id AND a.actor LIKE 'operator:%') AS touchpoints,
+         SELECT j.*, (SELECT count(*) FROM assurance.audit_entries a WHERE a.request_id = j.request_id AND (a.actor LIKE 'operator:%' OR a.actor LIKE 'approver:%')) AS touchpoints,
+                -- Planned decisions (pre-approval, attestation) are touchpoints but not rework.
+                (SELECT count(*) FROM assurance.audit_entries a WHERE a.request_id = j.request_id AND (a.actor LIKE 'operator:%' OR a.action LIKE 'approval.exception.%')) AS rework,
                 (j.failures <> '[]'::jsonb OR j.stalls <> '[]'::jsonb
                   OR EXISTS (SELECT 1 FROM jsonb_each(j.steps) s WHERE (s.value->>'attempt')::int > 1)) AS exceptional
          FROM assurance.journeys j
@@ -41,7 +43,7 @@ export class KpiRepository {
               count(*) FILTER (WHERE w.status = 'compensated')::int AS compensated,
               avg(o.duration_ms)::float AS mean_ms,
               percentile_cont(0.95) WITHIN GROUP (ORDER BY o.duration_ms)::float AS p95_ms,
-              count(*) FILTER (WHERE w.status = 'confirmed' AND NOT w.exceptional AND w.touchpoints = 0)::float
+              count(*) FILTER (WHERE w.status = 'confirmed' AND NOT w.exceptional AND w.rework = 0)::float
                 / nullif(count(*) FILTER (WHERE w.status = 'confirmed'), 0) AS ftr,
               avg(w.touchpoints)::float AS touchpoints,
               count(*) FILTER (WHERE w.exceptional OR w.status IN ('escalated', 'failed', 'compensating', 'compensated'))::float / nullif(count(*), 0) AS exception_rate

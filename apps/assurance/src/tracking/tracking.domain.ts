@@ -1,4 +1,5 @@
 import {
+  ApprovalDecidedV1,
   currentDefinition,
   type EventEnvelope,
   findDefinition,
@@ -237,6 +238,7 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
     return withVerdict({ journey: definition ? initSteps(started, definition, at) : started, emissions: [] }, at.now);
   }
   const definition = definitionOf(journey);
+  if (topic === ApprovalDecidedV1.topic) return approvalDecided(journey, definition, event.payload as ApprovalDecidedV1['payload'], at);
   if (topic === JourneyCancelRequestedV1.topic) {
     if (!definition || stopped(journey)) return { journey, emissions: [] };
     const payload = event.payload as JourneyCancelRequestedV1['payload'];
@@ -436,4 +438,23 @@ const tickCompensation = (journey: TrackedJourney, definition: JourneyDefinition
       },
     ],
   };
+};
+
+/**
+ * A person's decision at intake. Approval on exception: approved retries the escalated step,
+ * rejected (or expired) fails the journey and compensates it. Post-action attestation: a
+ * rejected (or expired) attestation compensates the confirmed journey — access nobody vouches
+ * for is taken back. Pre-action approvals only go to the audit trail: nothing had run.
+ */
+const approvalDecided = (journey: TrackedJourney, definition: JourneyDefinition | undefined, decided: ApprovalDecidedV1['payload'], at: Circumstances): Decision => {
+  const approver = `approver:${decided.decidedBy}`;
+  const why = `${decided.decision} by ${decided.decidedBy}: ${decided.comment}`;
+  if (decided.kind === 'exception') {
+    const resolved = resolveEscalation(journey, approver, decided.decision === 'approved' ? { kind: 'retry' } : { kind: 'fail', reason: `exception ${why}` }, at);
+    return resolved === 'NOT_ESCALATED' ? { journey, emissions: [] } : resolved;
+  }
+  if (decided.kind === 'attestation' && decided.decision !== 'approved' && journey.status === 'confirmed' && definition) {
+    return startCompensation(journey, definition, `attestation ${why}`, at);
+  }
+  return { journey, emissions: [] };
 };

@@ -1,4 +1,5 @@
 import {
+  ApprovalDecidedV1,
   buildEvent,
   CompensationRequestedV1,
   type EventEnvelope,
@@ -264,6 +265,18 @@ export class TrackingService {
 const eventFact = (event: EventEnvelope, now: Date): AuditFact => {
   const payload = event.payload as { code?: string; reason?: string; attempt?: number };
   const reason = payload.code ? `${payload.code}: ${payload.reason ?? ''}` : event.eventType.endsWith('.verified') ? 'verification signal received' : 'event received';
+  if (event.eventType === ApprovalDecidedV1.eventType) {
+    // A person's decision: a human touchpoint, with its comment, in the journey's audit trail.
+    const decided = event.payload as ApprovalDecidedV1['payload'];
+    return {
+      at: now.toISOString(),
+      actor: decided.decision === 'expired' ? 'intake' : `approver:${decided.decidedBy}`,
+      action: `approval.${decided.kind}.${decided.decision}`,
+      reason: decided.comment,
+      traceId: null,
+      detail: { eventId: event.eventId, taskId: decided.taskId, policyVersion: decided.policyVersion, rule: decided.rule, ...(decided.step ? { step: decided.step } : {}) },
+    };
+  }
   return {
     at: now.toISOString(),
     actor: event.producer,
