@@ -26,3 +26,5 @@ export * from './saas/access-failed.v1';
 export * from './saas/access-verified.v1';
 export * from './saas/licence-activated.v1';
 export * from './topics';
+export * from './upstream/servicenow-request-item';
+export * from './upstream/workday-worker-event';
