@@ -2,18 +2,23 @@ import { messagingTablesMigration } from '@closeloop/messaging';
 import { RuntimeModule } from '@closeloop/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 
+import { AccessDenialEntity } from './auth/access-denial.entity';
+import { ApiKeyEntity } from './auth/api-key.entity';
+import { AuthModule } from './auth/auth.module';
 import { INTAKE_CONFIG, type IntakeConfig } from './config/intake.config';
 import { JourneyEntity } from './journeys/journey.entity';
 import { JourneysModule } from './journeys/journeys.module';
 import { CreateJourneys1732190000000 } from './migrations/1732190000000-create-journeys';
 import { OneLiveNewHire1732240000000 } from './migrations/1732240000000-one-live-new-hire';
+import { PoliciesAndApprovals1732300000000 } from './migrations/1732300000000-policies-and-approvals';
+import { CreateAuthTables1732270000000 } from './migrations/1732270000000-create-auth-tables';
 
 export const INTAKE_SERVICE = {
   name: 'intake',
   schema: 'intake',
   consumerGroup: 'closeloop.intake',
-  migrations: [messagingTablesMigration('intake', 1732180000000), CreateJourneys1732190000000, OneLiveNewHire1732240000000],
-  entities: [JourneyEntity],
+  migrations: [messagingTablesMigration('intake', 1732180000000), CreateJourneys1732190000000, OneLiveNewHire1732240000000, CreateAuthTables1732270000000, PoliciesAndApprovals1732300000000],
+  entities: [JourneyEntity, ApiKeyEntity, AccessDenialEntity],
 };
 
 @Module({})
@@ -21,7 +26,7 @@ export class AppModule {
   static register(config: IntakeConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot(INTAKE_SERVICE, config), JourneysModule],
+      imports: [RuntimeModule.forRoot(INTAKE_SERVICE, config), AuthModule.register(config), JourneysModule.register(config)],
       providers: [{ provide: INTAKE_CONFIG, useValue: config }],
     };
   }

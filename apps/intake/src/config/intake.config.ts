@@ -1,6 +1,9 @@
 import { commonConfigShape, portSetting } from '@closeloop/config';
 import { z } from 'zod';
 
-export const IntakeConfigSchema = z.object({ ...commonConfigShape, PORT: portSetting(3000) });
+import { authConfigShape, checkAuthSettings } from './auth.config';
+import { policyConfigShape } from './policy.config';
+
+export const IntakeConfigSchema = z.object({ ...commonConfigShape, ...authConfigShape, ...policyConfigShape, PORT: portSetting(3000) }).superRefine(checkAuthSettings);
 export type IntakeConfig = z.infer<typeof IntakeConfigSchema>;
 export const INTAKE_CONFIG = Symbol('INTAKE_CONFIG');

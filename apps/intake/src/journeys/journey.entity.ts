@@ -3,8 +3,10 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /**
  * requested → confirmed; or escalated (a human works on it; may still be confirmed); or failed
  * (then compensated); or cancelling → compensated (or confirmed, when the cancel came too late).
+ * Under pre-action approval it starts `awaiting-approval`, then `requested` or `rejected`. A
+ * confirmed journey whose attestation is rejected ends `compensated`.
  */
-export type JourneyStatus = 'requested' | 'confirmed' | 'escalated' | 'failed' | 'cancelling' | 'compensated';
+export type JourneyStatus = 'awaiting-approval' | 'rejected' | 'requested' | 'confirmed' | 'escalated' | 'failed' | 'cancelling' | 'compensated';
 
 @Entity({ schema: 'intake', name: 'journeys' })
 export class JourneyEntity {
@@ -31,6 +33,10 @@ export class JourneyEntity {
 
   @Column('int', { name: 'definition_version' })
   definitionVersion!: number;
+
+  /** The policy version and rule that chose the journey's control pattern. */
+  @Column('jsonb', { nullable: true })
+  policy!: object | null;
 
   @Column('jsonb', { nullable: true })
   outcome!: object | null;

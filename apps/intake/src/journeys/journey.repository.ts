@@ -33,8 +33,8 @@ export class JourneyRepository {
   async insert(manager: EntityManager, journey: Journey): Promise<void> {
     await manager.query(
       `INSERT INTO intake.journeys (request_id, journey_type, status, requested_by, request, idempotency_key, request_hash,
-         definition_version, outcome, failure, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, $9, $9)`,
+         definition_version, policy, outcome, failure, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, NULL, NULL, $9, $9)`,
       [
         journey.requestId,
         journey.journeyType,
@@ -45,6 +45,7 @@ export class JourneyRepository {
         journey.requestHash,
         journey.definitionVersion,
         journey.createdAt.toISOString(),
+        journey.policy ? JSON.stringify(journey.policy) : null,
       ],
     );
   }

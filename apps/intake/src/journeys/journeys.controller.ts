@@ -16,6 +16,7 @@ import {
 import type { Response } from 'express';
 import { z } from 'zod';
 
+import { assertOwnerOrRole, CurrentPrincipal, type Principal, RequestedByCaller, Roles } from '../auth';
 import type { Journey } from './journeys.domain';
 import { IntakeError } from './journeys.errors';
 import { JourneysService } from './journeys.service';
@@ -31,6 +32,7 @@ const view = (j: Journey) => ({
   status: j.status,
   requestedBy: j.requestedBy,
   definitionVersion: j.definitionVersion,
+  policy: j.policy,
   createdAt: j.createdAt.toISOString(),
   updatedAt: j.updatedAt.toISOString(),
   outcome: j.outcome,
@@ -44,6 +46,8 @@ export class JourneysController {
   /** 202 with the requestId; a replay with the same Idempotency-Key answers 200 with the same journey. */
   @Post()
   @HttpCode(202)
+  @Roles('requester', 'admin')
+  @RequestedByCaller()
   async submit(
     @Body(new ZodBodyPipe(JourneyRequestSchema)) request: JourneyRequest,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -77,10 +81,16 @@ export class JourneysController {
   /** 202: assurance compensates what ran; the journey ends `compensated`. 409 once confirmed or ended. */
   @Post(':id/cancel')
   @HttpCode(202)
+  @Roles('requester', 'operator', 'admin')
+  @RequestedByCaller()
   async cancel(
     @Param('id', journeyIdPipe()) id: string,
     @Body(new ZodBodyPipe(CancelSchema)) body: z.infer<typeof CancelSchema>,
+    @CurrentPrincipal() principal: Principal,
   ) {
+    const existing = await this.journeys.find(id);
+    if (!existing) throw new NotFoundException(`no journey ${id}`);
+    assertOwnerOrRole(principal, existing.requestedBy, ['operator', 'admin'], `cancel journey ${id}`);
     try {
       const journey = await this.journeys.cancel(id, body.requestedBy, body.reason);
       return { requestId: id, status: journey.status };
@@ -92,9 +102,11 @@ export class JourneysController {
   }
 
   @Get(':id')
-  async find(@Param('id', journeyIdPipe()) id: string) {
+  @Roles('requester', 'approver', 'operator', 'auditor', 'admin')
+  async find(@Param('id', journeyIdPipe()) id: string, @CurrentPrincipal() principal: Principal) {
     const journey = await this.journeys.find(id);
     if (!journey) throw new NotFoundException(`no journey ${id}`);
+    assertOwnerOrRole(principal, journey.requestedBy, ['approver', 'operator', 'auditor', 'admin'], `see journey ${id}`);
     return view(journey);
   }
 }

@@ -1,6 +1,6 @@
 import { type JourneyEscalatedV1, type JourneyFailedV1, JourneyRequestedV1, NewHireRequestSchema, type OutcomeConfirmedV1 } from '@closeloop/contracts';
 
-import { acceptRequest, applyAssuranceEvent } from './journeys.domain';
+import { acceptRequest, applyAssuranceEvent, applyPreApproval, cancelJourney } from './journeys.domain';
 
 const request = NewHireRequestSchema.parse({
   type: 'new-hire',
@@ -19,6 +19,17 @@ const accepted = acceptRequest({
   idempotencyKey: 'k-1',
   requestHash: 'h',
   definitionVersion: 1,
+  policy: { policyVersion: 1, rule: 'onboarding-and-moves', control: 'exception-approval', approverGroup: 'onboarding-leads' },
+});
+const awaiting = acceptRequest({
+  request: { ...request, groups: ['prod-admins'] },
+  requestId: '3f1e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b',
+  eventId: '8e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918',
+  now,
+  idempotencyKey: null,
+  requestHash: 'h2',
+  definitionVersion: 1,
+  policy: { policyVersion: 1, rule: 'privileged-groups', control: 'pre-approval', approverGroup: 'iam-approvers' },
 });
 
 describe('acceptRequest', () => {
@@ -29,7 +40,32 @@ describe('acceptRequest', () => {
   });
 
   it('applies the default licence', () => {
-    expect(accepted.event.payload.type === "new-hire" && accepted.event.payload.apps[0]).toEqual({ app: 'asana', role: 'member', licence: 'standard' });
+    expect(accepted.event?.payload.type === 'new-hire' && accepted.event.payload.apps[0]).toEqual({ app: 'asana', role: 'member', licence: 'standard' });
+  });
+
+  it('carries the policy decision in the event', () => {
+    expect(accepted.event?.payload.policy).toEqual({ policyVersion: 1, rule: 'onboarding-and-moves', control: 'exception-approval', approverGroup: 'onboarding-leads' });
+  });
+
+  it('under pre-action approval, waits for a person and emits nothing', () => {
+    expect(awaiting.journey.status).toBe('awaiting-approval');
+    expect(awaiting.event).toBeNull();
+  });
+});
+
+describe('pre-action approval', () => {
+  const later = new Date('2026-01-01T10:00:00.000Z');
+  it('approved: the journey is requested', () => {
+    expect(applyPreApproval(awaiting.journey, true, 'ok', later)?.status).toBe('requested');
+  });
+  it('rejected: the journey ends rejected with the reason', () => {
+    expect(applyPreApproval(awaiting.journey, false, 'rejected by a2: no', later)).toMatchObject({ status: 'rejected', failure: { reason: 'rejected by a2: no' } });
+  });
+  it('decides only a journey that waits', () => {
+    expect(applyPreApproval(accepted.journey, true, 'ok', later)).toBeNull();
+  });
+  it('a cancel before approval ends it rejected, nothing to compensate', () => {
+    expect(cancelJourney(awaiting.journey, later)).toMatchObject({ status: 'rejected', failure: { reason: 'cancelled before approval' } });
   });
 });
 

@@ -3,9 +3,10 @@ import {
   type JourneyCompensatedV1,
   type JourneyEscalatedV1,
   type JourneyFailedV1,
-  JourneyRequestedV1,
   type JourneyRequest,
+  JourneyRequestedV1,
   type OutcomeConfirmedV1,
+  type PolicyDecision,
 } from '@closeloop/contracts';
 
 import type { JourneyEntity, JourneyStatus } from './journey.entity';
@@ -21,6 +22,8 @@ export interface Journey {
   readonly idempotencyKey: string | null;
   readonly requestHash: string;
   readonly definitionVersion: number;
+  /** The policy version and rule that chose the control pattern; null for journeys from before policies. */
+  readonly policy: PolicyDecision | null;
   readonly outcome: object | null;
   readonly failure: object | null;
   readonly createdAt: Date;
@@ -35,31 +38,51 @@ export interface NewJourneyInput {
   readonly idempotencyKey: string | null;
   readonly requestHash: string;
   readonly definitionVersion: number;
+  readonly policy: PolicyDecision;
 }
 
-/** Accepts a validated request: the journey row and the event that starts the choreography. */
-export const acceptRequest = (input: NewJourneyInput): { journey: Journey; event: JourneyRequestedV1 } => {
+/**
+ * Accepts a validated request: the journey row and, unless a person must approve it first, the
+ * event that starts the choreography.
+ */
+export const acceptRequest = (input: NewJourneyInput): { journey: Journey; event: JourneyRequestedV1 | null } => {
+  const awaiting = input.policy.control === 'pre-approval';
   const journey: Journey = {
     requestId: input.requestId,
     journeyType: input.request.type,
-    status: 'requested',
+    status: awaiting ? 'awaiting-approval' : 'requested',
     requestedBy: input.request.requestedBy,
     request: input.request,
     idempotencyKey: input.idempotencyKey,
     requestHash: input.requestHash,
     definitionVersion: input.definitionVersion,
+    policy: input.policy,
     outcome: null,
     failure: null,
     createdAt: input.now,
     updatedAt: input.now,
   };
-  const event = buildEvent(
+  return { journey, event: awaiting ? null : requestedEvent(journey, input.eventId, input.now) };
+};
+
+/** The event that starts the choreography, from the journey as accepted. */
+export const requestedEvent = (journey: Journey, eventId: string, now: Date): JourneyRequestedV1 =>
+  buildEvent(
     JourneyRequestedV1,
-    { requestId: input.requestId, journeyType: input.request.type, producer: PRODUCER },
-    { ...input.request, definitionVersion: input.definitionVersion, requestedAt: input.now.toISOString() },
-    { eventId: input.eventId, occurredAt: input.now },
+    { requestId: journey.requestId, journeyType: journey.request.type, producer: PRODUCER },
+    {
+      ...journey.request,
+      definitionVersion: journey.definitionVersion,
+      requestedAt: journey.createdAt.toISOString(),
+      ...(journey.policy ? { policy: journey.policy } : {}),
+    } as JourneyRequestedV1['payload'],
+    { eventId, occurredAt: now },
   );
-  return { journey, event };
+
+/** A pre-action approval was decided: the journey starts, or ends rejected (nothing ran). */
+export const applyPreApproval = (journey: Journey, approved: boolean, reason: string, now: Date): Journey | null => {
+  if (journey.status !== 'awaiting-approval') return null;
+  return approved ? { ...journey, status: 'requested', updatedAt: now } : { ...journey, status: 'rejected', failure: { reason }, updatedAt: now };
 };
 
 export type AssuranceVerdict = OutcomeConfirmedV1 | JourneyEscalatedV1 | JourneyFailedV1 | JourneyCompensatedV1;
@@ -70,10 +93,11 @@ export type AssuranceVerdict = OutcomeConfirmedV1 | JourneyEscalatedV1 | Journey
  * be confirmed (a person fixed it) or fail.
  */
 export const applyAssuranceEvent = (journey: Journey, event: AssuranceVerdict, now: Date): Journey | null => {
-  if (journey.status === 'confirmed' || journey.status === 'compensated') return null;
+  if (journey.status === 'compensated') return null;
+  // A confirmed journey is undone only when its attestation was rejected.
+  if (event.eventType === 'assurance.journey.compensated') return { ...journey, status: 'compensated', updatedAt: now };
+  if (journey.status === 'confirmed') return null;
   switch (event.eventType) {
-    case 'assurance.journey.compensated':
-      return { ...journey, status: 'compensated', updatedAt: now };
     case 'assurance.outcome.confirmed':
       return journey.status === 'failed' ? null : { ...journey, status: 'confirmed', outcome: event.payload, updatedAt: now };
     case 'assurance.journey.escalated':
@@ -89,8 +113,9 @@ export type CancelRefusal = 'ALREADY_CONFIRMED' | 'ALREADY_ENDED';
 /** A journey can be cancelled until it is confirmed or has ended; assurance then compensates it. */
 export const cancelJourney = (journey: Journey, now: Date): Journey | CancelRefusal => {
   if (journey.status === 'confirmed') return 'ALREADY_CONFIRMED';
+  if (journey.status === 'awaiting-approval') return { ...journey, status: 'rejected', failure: { reason: 'cancelled before approval' }, updatedAt: now };
   if (journey.status !== 'requested' && journey.status !== 'escalated') return 'ALREADY_ENDED';
   return { ...journey, status: 'cancelling', updatedAt: now };
 };
 
-export const toJourney = (entity: JourneyEntity): Journey => ({ ...entity, request: entity.request as JourneyRequest });
+export const toJourney = (entity: JourneyEntity): Journey => ({ ...entity, request: entity.request as JourneyRequest, policy: entity.policy as PolicyDecision | null });

@@ -1,12 +1,34 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 
+import { ApprovalScanner } from '../approvals/approval.scanner';
+import { ApprovalTaskRepository } from '../approvals/approval-task.repository';
+import { ApprovalsController } from '../approvals/approvals.controller';
+import { ApprovalsService } from '../approvals/approvals.service';
+import { INTAKE_CONFIG, type IntakeConfig } from '../config/intake.config';
+import { PolicyController } from '../policy/policy.controller';
+import { PolicyStore } from '../policy/policy.store';
 import { JourneyRepository } from './journey.repository';
 import { JourneysController } from './journeys.controller';
 import { JourneysService } from './journeys.service';
 import { VerdictsHandler } from './verdicts.handler';
 
-@Module({
-  controllers: [JourneysController, VerdictsHandler],
-  providers: [JourneysService, JourneyRepository],
-})
-export class JourneysModule {}
+/** Journeys, the policy that decides their control pattern, and the approval tasks people decide. */
+@Module({})
+export class JourneysModule {
+  static register(config: IntakeConfig): DynamicModule {
+    return {
+      module: JourneysModule,
+      controllers: [JourneysController, ApprovalsController, PolicyController, VerdictsHandler],
+      providers: [
+        { provide: INTAKE_CONFIG, useValue: config },
+        JourneysService,
+        JourneyRepository,
+        PolicyStore,
+        ApprovalsService,
+        ApprovalTaskRepository,
+        ApprovalScanner,
+      ],
+      exports: [JourneysService],
+    };
+  }
+}

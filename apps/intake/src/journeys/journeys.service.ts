@@ -1,12 +1,24 @@
 import { createHash } from 'node:crypto';
 
-import { buildEvent, canonicalJson, currentDefinition, JourneyCancelRequestedV1, JourneyRequestedV1, type JourneyRequest } from '@closeloop/contracts';
+import {
+  buildEvent,
+  canonicalJson,
+  currentDefinition,
+  JourneyCancelRequestedV1,
+  type JourneyEscalatedV1,
+  type JourneyRequest,
+  JourneyRequestedV1,
+  type OutcomeConfirmedV1,
+} from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing, TerminalError } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+import { ApprovalsService } from '../approvals/approvals.service';
+import { decide } from '../policy/policy';
+import { PolicyStore } from '../policy/policy.store';
 import { JourneyRepository } from './journey.repository';
 import { acceptRequest, applyAssuranceEvent, type AssuranceVerdict, cancelJourney, type Journey, PRODUCER } from './journeys.domain';
 import { IntakeError } from './journeys.errors';
@@ -27,13 +39,17 @@ export class JourneysService {
     private readonly journeys: JourneyRepository,
     private readonly outbox: Outbox,
     private readonly inbox: Inbox,
+    private readonly policies: PolicyStore,
+    private readonly approvals: ApprovalsService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
 
   /**
    * Starts a journey, or with an idempotency key already used for the same request returns the
-   * journey it started. The journey row and its `journey.requested` event commit together.
+   * journey it started. The active policy decides the control pattern: under pre-action approval
+   * the journey waits for a person (an approval task, no `journey.requested` yet); otherwise the
+   * journey row and its `journey.requested` event commit together.
    */
   async submit(request: JourneyRequest, idempotencyKey: string | null): Promise<Submission> {
     const requestHash = createHash('sha256').update(canonicalJson(request)).digest('hex');
@@ -41,19 +57,23 @@ export class JourneysService {
     // it started is returned (below). The first request costs no extra round trip.
     const definition = currentDefinition(request.type);
     if (!definition) throw new IntakeError('NO_JOURNEY_DEFINITION', `no journey definition for type ${request.type}`);
+    const { approvers, ...policy } = decide(await this.policies.current(), request);
+    const now = this.clock.now();
     const { journey, event } = acceptRequest({
       request,
       requestId: this.ids.next(),
       eventId: this.ids.next(),
-      now: this.clock.now(),
+      now,
       idempotencyKey,
       requestHash,
       definitionVersion: definition.version,
+      policy,
     });
     try {
       await this.dataSource.transaction(async (manager) => {
         await this.journeys.insert(manager, journey);
-        await this.outbox.add(manager, [outgoing(JourneyRequestedV1, event)]);
+        if (event) await this.outbox.add(manager, [outgoing(JourneyRequestedV1, event)]);
+        else await this.approvals.openPreApproval(manager, journey, policy, approvers, now);
       });
     } catch (error) {
       const violation = error as { code?: string; constraint?: string };
@@ -65,7 +85,7 @@ export class JourneysService {
       if (existing) return { journey: existing, created: false };
       throw error;
     }
-    this.logger.info({ requestId: journey.requestId, journeyType: journey.journeyType, eventId: event.eventId }, 'journey requested');
+    this.logger.info({ requestId: journey.requestId, journeyType: journey.journeyType, control: policy.control, rule: policy.rule, policyVersion: policy.policyVersion }, 'journey requested');
     return { journey, created: true };
   }
 
@@ -79,6 +99,9 @@ export class JourneysService {
       if (cancelled === 'ALREADY_CONFIRMED') throw new IntakeError('CANNOT_CANCEL', `journey ${requestId} is confirmed; undoing it is an offboarding journey, not a cancel`);
       if (cancelled === 'ALREADY_ENDED') throw new IntakeError('CANNOT_CANCEL', `journey ${requestId} is ${journey.status}`);
       await this.journeys.save(manager, [cancelled]);
+      await this.approvals.cancelOpen(manager, requestId, now, requestedBy);
+      // Before approval nothing ran: there is nothing for assurance to undo.
+      if (cancelled.status === 'rejected') return cancelled;
       const event = buildEvent(
         JourneyCancelRequestedV1,
         { requestId, journeyType: journey.request.type, producer: PRODUCER },
@@ -109,6 +132,9 @@ export class JourneysService {
         if (next) byId.set(next.requestId, next);
       }
       await this.journeys.save(manager, [...byId.values()]);
+      // Approval on exception and post-action attestation open their tasks from the verdicts.
+      const asks = todo.filter((e): e is JourneyEscalatedV1 | OutcomeConfirmedV1 => e.eventType === 'assurance.journey.escalated' || e.eventType === 'assurance.outcome.confirmed');
+      await this.approvals.onVerdicts(manager, byId, asks, now);
     });
   }
 
