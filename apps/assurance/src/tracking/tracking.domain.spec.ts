@@ -4,6 +4,7 @@ import {
   AccountCompensatedV1,
   AccountFailedV1,
   AccountVerifiedV1,
+  ApprovalDecidedV1,
   AssignmentCompensatedV1,
   buildEvent,
   ComplianceVerifiedV1,
@@ -340,5 +341,63 @@ describe('several steps of one owner sharing a failure topic', () => {
     expect(after.steps['retirement']?.status).toBe('retrying');
     expect(after.steps['replacement']?.status).toBe('open');
     expect(after.failures.map((f) => f.step)).toEqual(['retirement']);
+  });
+});
+
+describe("people's decisions at intake", () => {
+  const decided = (kind: 'pre-approval' | 'exception' | 'attestation', decision: 'approved' | 'rejected' | 'expired', step?: string) =>
+    event(
+      ApprovalDecidedV1,
+      {
+        taskId: '5b0c6a1e-9d2f-4e3a-8b7c-1d2e3f4a5b6c',
+        kind,
+        decision,
+        decidedBy: 'approver-2',
+        comment: 'checked',
+        ...(step ? { step } : {}),
+        policyVersion: 1,
+        rule: 'r',
+        decidedAt: at(20).toISOString(),
+      },
+      20,
+    );
+  /** Three failed attempts of the identity step (each retried after its backoff): escalated. */
+  const escalated = () => {
+    let { journey } = given(requested());
+    for (const [i, s] of [[1, 1], [2, 4], [3, 8]] as const) {
+      journey = observe(journey, accountFailed(s, i), when(s)).journey;
+      journey = tick(journey, when(s + 3)).journey;
+    }
+    expect(journey.status).toBe('escalated');
+    return journey;
+  };
+
+  it('an approved exception retries the escalated step', () => {
+    const decision = observe(escalated(), decided('exception', 'approved', 'identity'), when(21));
+    expect(decision.emissions).toEqual([expect.objectContaining({ kind: 'retry', step: 'identity', reason: 'OPERATOR' })]);
+  });
+
+  it('a rejected exception fails the journey and compensates it', () => {
+    const decision = observe(escalated(), decided('exception', 'rejected', 'identity'), when(21));
+    expect(decision.emissions.map((e) => e.kind)).toEqual(['failed', 'compensate']);
+    expect(decision.journey.status).toBe('compensating');
+  });
+
+  it('a decision on an escalation an operator already resolved changes nothing', () => {
+    const { journey } = given(requested(), account(), access(), device());
+    expect(observe(journey, decided('exception', 'rejected', 'identity'), when(21)).emissions).toEqual([]);
+  });
+
+  it('a rejected attestation compensates the confirmed journey in reverse order', () => {
+    const { journey } = given(requested(), account(), access(), device());
+    const decision = observe(journey, decided('attestation', 'rejected'), when(21));
+    expect(decision.journey.status).toBe('compensating');
+    expect(decision.emissions).toEqual([expect.objectContaining({ kind: 'compensate', step: 'device', reason: 'attestation rejected by approver-2: checked' })]);
+  });
+
+  it('an approved attestation and a pre-approval change nothing', () => {
+    const { journey } = given(requested(), account(), access(), device());
+    expect(observe(journey, decided('attestation', 'approved'), when(21)).emissions).toEqual([]);
+    expect(observe(journey, decided('pre-approval', 'approved'), when(21)).emissions).toEqual([]);
   });
 });

@@ -450,6 +450,8 @@ const approvalDecided = (journey: TrackedJourney, definition: JourneyDefinition 
   const approver = `approver:${decided.decidedBy}`;
   const why = `${decided.decision} by ${decided.decidedBy}: ${decided.comment}`;
   if (decided.kind === 'exception') {
+    // Only the escalation the task was opened for: an operator may have resolved it meanwhile.
+    if (decided.step && journey.steps[decided.step]?.status !== 'escalated') return { journey, emissions: [] };
     const resolved = resolveEscalation(journey, approver, decided.decision === 'approved' ? { kind: 'retry' } : { kind: 'fail', reason: `exception ${why}` }, at);
     return resolved === 'NOT_ESCALATED' ? { journey, emissions: [] } : resolved;
   }

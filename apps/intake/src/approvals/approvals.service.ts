@@ -7,7 +7,6 @@ import {
   buildEvent,
   type JourneyEscalatedV1,
   JourneyRequestedV1,
-  type OutcomeConfirmedV1,
   type PolicyDecision,
 } from '@closeloop/contracts';
 import { Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
@@ -18,7 +17,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 
 import { assertNotOwnRequest, type Principal } from '../auth';
 import { JourneyRepository } from '../journeys/journey.repository';
-import { applyPreApproval, type Journey, PRODUCER, requestedEvent } from '../journeys/journeys.domain';
+import { applyPreApproval, type AssuranceVerdict, type Journey, PRODUCER, requestedEvent } from '../journeys/journeys.domain';
 import { type Approvers,approversOf } from '../policy/policy';
 import { PolicyStore } from '../policy/policy.store';
 import { ApprovalTaskRepository } from './approval-task.repository';
@@ -60,11 +59,15 @@ export class ApprovalsService {
    * Approval on exception and post-action attestation: assurance's verdicts open tasks for the
    * journeys whose policy decision asks for them (in the verdicts' transaction).
    */
-  async onVerdicts(manager: EntityManager, journeys: ReadonlyMap<string, Journey>, verdicts: ReadonlyArray<JourneyEscalatedV1 | OutcomeConfirmedV1>, now: Date): Promise<void> {
+  async onVerdicts(manager: EntityManager, journeys: ReadonlyMap<string, Journey>, verdicts: readonly AssuranceVerdict[], now: Date): Promise<void> {
     for (const verdict of verdicts) {
       const journey = journeys.get(verdict.requestId);
       const decision = journey?.policy;
       if (!journey || !decision) continue;
+      if (verdict.eventType !== 'assurance.journey.escalated') {
+        // The journey moved on (an operator fixed it, or it ended): nobody needs to decide its exception any more.
+        await this.closeOpen(manager, verdict.requestId, 'exception', now, `journey ${verdict.eventType.replace('assurance.', '')} meanwhile`);
+      }
       if (verdict.eventType === 'assurance.journey.escalated' && decision.control === 'exception-approval') {
         const escalated = verdict as JourneyEscalatedV1;
         // A stuck compensation is for operators: there is nothing left to approve.
@@ -114,6 +117,12 @@ export class ApprovalsService {
   async cancelOpen(manager: EntityManager, requestId: string, now: Date, by: string): Promise<void> {
     for (const task of await this.tasks.openForJourney(manager, requestId)) {
       await this.tasks.save(manager, { ...task, status: 'cancelled', decidedBy: by, comment: 'journey cancelled', decidedAt: now });
+    }
+  }
+
+  private async closeOpen(manager: EntityManager, requestId: string, kind: ApprovalKind, now: Date, why: string): Promise<void> {
+    for (const task of await this.tasks.openForJourney(manager, requestId)) {
+      if (task.kind === kind) await this.tasks.save(manager, { ...task, status: 'cancelled', decidedBy: 'intake', comment: why, decidedAt: now });
     }
   }
 

@@ -5,10 +5,8 @@ import {
   canonicalJson,
   currentDefinition,
   JourneyCancelRequestedV1,
-  type JourneyEscalatedV1,
   type JourneyRequest,
   JourneyRequestedV1,
-  type OutcomeConfirmedV1,
 } from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing, TerminalError } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
@@ -133,8 +131,7 @@ export class JourneysService {
       }
       await this.journeys.save(manager, [...byId.values()]);
       // Approval on exception and post-action attestation open their tasks from the verdicts.
-      const asks = todo.filter((e): e is JourneyEscalatedV1 | OutcomeConfirmedV1 => e.eventType === 'assurance.journey.escalated' || e.eventType === 'assurance.outcome.confirmed');
-      await this.approvals.onVerdicts(manager, byId, asks, now);
+      await this.approvals.onVerdicts(manager, byId, todo, now);
     });
   }
 
