@@ -32,17 +32,55 @@ export type CommonConfig = z.infer<z.ZodObject<typeof commonConfigShape>>;
  * Fault switches of a simulated target system (identity directory, SaaS admin, device
  * management). `readBackDisagrees`: the system reports success but what it stored differs, so
  * the read-back verification must catch it. `onlyFor`: the subjects (employee ids) the faults
- * apply to; every subject when absent.
+ * apply to; every subject when absent. `rateLimitedCalls` / `unavailableCalls` (SaaS SCIM
+ * simulator): the first N calls after the switches are set are answered 429 / 503 with
+ * `Retry-After: retryAfterSeconds`.
  */
 export const SimulatorFaultsSchema = z
   .object({
     latencyMs: z.number().int().min(0).max(60000).default(0),
     failProvisioning: z.boolean().default(false),
     readBackDisagrees: z.boolean().default(false),
+    rateLimitedCalls: z.number().int().min(0).max(10000).default(0),
+    unavailableCalls: z.number().int().min(0).max(10000).default(0),
+    retryAfterSeconds: z.number().int().min(0).max(3600).default(1),
     onlyFor: z.array(z.string().min(1)).max(1000).optional(),
   })
   .strict();
 export type SimulatorFaultSettings = z.infer<typeof SimulatorFaultsSchema>;
+
+/**
+ * How hard a connector may drive one target system, per service instance: calls started per
+ * second, calls in flight at once, and how long one call may take before it counts as failed
+ * (retryable).
+ */
+export const TargetLimitsSchema = z
+  .object({
+    ratePerSecond: z.number().positive().max(100000),
+    maxConcurrent: z.number().int().min(1).max(1024),
+    timeoutMs: z.number().int().min(1).max(600000),
+  })
+  .strict();
+export type TargetLimits = z.infer<typeof TargetLimitsSchema>;
+
+/** A setting holding JSON, parsed and validated; each problem names its path inside the JSON. */
+export const jsonSetting = <S extends z.ZodType>(schema: S, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx): z.infer<S> => {
+      let json: unknown;
+      try {
+        json = JSON.parse(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+      const parsed = schema.safeParse(json);
+      if (parsed.success) return parsed.data;
+      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message });
+      return z.NEVER;
+    });
 
 /** `SIMULATOR_FAULTS`: the simulator's initial fault switches, as JSON. */
 export const simulatorConfigShape = {
@@ -58,4 +96,7 @@ export const simulatorConfigShape = {
       }
     })
     .pipe(SimulatorFaultsSchema),
+  /** `CONNECTOR_LIMITS`: the limits of the connector to the service's simulated target system, as JSON. */
+  CONNECTOR_LIMITS: jsonSetting(TargetLimitsSchema, '{"ratePerSecond":2000,"maxConcurrent":16,"timeoutMs":10000}'),
 };
+export type SimulatorConfig = z.infer<z.ZodObject<typeof simulatorConfigShape>>;

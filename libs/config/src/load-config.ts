@@ -7,8 +7,8 @@ export class ConfigError extends Error {
   }
 }
 
-/** Keys whose values are never echoed back in an error message. */
-const SECRET_KEY = /(PASSWORD|SECRET|TOKEN|KEY|DATABASE_URL)/;
+/** Keys whose values are never echoed back in an error message (connector TARGETS carry credentials). */
+const SECRET_KEY = /(PASSWORD|SECRET|TOKEN|KEY|DATABASE_URL|TARGETS)/;
 
 /**
  * Parses the environment against a schema. Every invalid key is reported at once; values of

@@ -7,9 +7,12 @@ export interface ActiveFaults {
   readonly latencyMs: number;
   readonly failProvisioning: boolean;
   readonly readBackDisagrees: boolean;
+  readonly rateLimitedCalls: number;
+  readonly unavailableCalls: number;
+  readonly retryAfterSeconds: number;
 }
 
-const NONE: ActiveFaults = { latencyMs: 0, failProvisioning: false, readBackDisagrees: false };
+const NONE: ActiveFaults = { latencyMs: 0, failProvisioning: false, readBackDisagrees: false, rateLimitedCalls: 0, unavailableCalls: 0, retryAfterSeconds: 0 };
 
 @Injectable()
 export class SimulatorFaults {

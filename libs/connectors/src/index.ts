@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './http-target';
+export * from './retry-after';
+export * from './retry-policy';
+export * from './target-limiter';
