@@ -1,11 +1,16 @@
+import { performance } from 'node:perf_hooks';
+
 import { contractForTopic, deadLetterTopic, describeIssues, type EventEnvelope } from '@closeloop/contracts';
-import { createLogger } from '@closeloop/observability';
+import { contextFromCarrier, createLogger, runInMessageScope } from '@closeloop/observability';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { BaseRpcContext } from '@nestjs/microservices/ctx-host/base-rpc.context';
+import { type Context, context, ROOT_CONTEXT, type Span, trace } from '@opentelemetry/api';
 import type { Batch, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 
 import { classifyError, errorMessage } from './errors';
+import { messagingMetrics } from './messaging.metrics';
+import { endFailed, journeyAttributes, startBatchHandleSpan, startProcessSpan } from './messaging-spans';
 
 /** What an `@EventPattern(topic)` handler receives: the valid events of one partition, in order. */
 export interface EventBatch<E extends EventEnvelope = EventEnvelope> {
@@ -28,12 +33,31 @@ export interface KafkaBatchServerOptions {
 interface Received {
   readonly message: KafkaMessage;
   readonly event: EventEnvelope;
+  /** `process <topic>`: child of the producer span whose context the message carries. */
+  readonly span: Span;
 }
 
 interface DeadLetter {
   readonly message: KafkaMessage;
   readonly reason: string;
+  readonly span: Span;
+  /** When the message was a valid event (it failed in its handler). */
+  readonly requestId?: string;
 }
+
+/**
+ * The batch consumer's state, for the health checks: `starting` until it first joined its
+ * group, `restarting` after kafkajs restarts it (a broker or a coordinator was lost), `crashed`
+ * when kafkajs gave up on it (only a new process helps), `stopped` once closed.
+ */
+export type ConsumerState = 'starting' | 'running' | 'restarting' | 'crashed' | 'stopped';
+
+export interface ConsumerHealth {
+  readonly state: ConsumerState;
+  readonly error?: string;
+}
+
+export type HandledListener = (topic: string, events: readonly EventEnvelope[]) => void;
 
 interface BatchControl {
   readonly batch: Batch;
@@ -56,6 +80,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class KafkaBatchServer extends Server implements CustomTransportStrategy {
   private readonly log = createLogger(KafkaBatchServer.name);
   private consumer?: Consumer;
+  private health: ConsumerHealth = { state: 'starting' };
+  private closing = false;
+  private readonly handledListeners: HandledListener[] = [];
 
   constructor(private readonly options: KafkaBatchServerOptions) {
     super();
@@ -71,8 +98,28 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.consumer?.disconnect();
     this.consumer = undefined;
+    this.health = { state: 'stopped' };
+  }
+
+  /** The topics of the `@EventPattern` handlers: what the group subscribes to. */
+  subscribedTopics(): string[] {
+    return [...this.messageHandlers.keys()];
+  }
+
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
+  consumerHealth(): ConsumerHealth {
+    return this.health;
+  }
+
+  /** Called with the events of a batch once their handler returned and the offset is committed. */
+  onHandled(listener: HandledListener): void {
+    this.handledListeners.push(listener);
   }
 
   on(): void {
@@ -95,6 +142,17 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       maxWaitTimeInMs: 100,
     });
     this.consumer = consumer;
+    this.closing = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.health = { state: 'running' };
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.health = { state: payload.restart ? 'restarting' : 'crashed', error: errorMessage(payload.error) };
+      this.log[payload.restart ? 'warn' : 'error']({ groupId: payload.groupId, err: errorMessage(payload.error), restart: payload.restart }, 'consumer crashed');
+    });
+    consumer.on(consumer.events.STOP, () => {
+      if (!this.closing) this.health = { state: 'stopped' };
+    });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
@@ -112,17 +170,39 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const received: Received[] = [];
     const dead: DeadLetter[] = [];
     for (const message of batch.messages) {
+      const span = startProcessSpan(
+        { topic: batch.topic, partition: batch.partition, groupId: this.options.groupId, offset: message.offset, key: message.key?.toString('utf8') },
+        contextFromCarrier(stringHeaders(message.headers)),
+      );
       const decoded = this.decode(batch.topic, message);
-      if ('reason' in decoded) dead.push({ message, reason: decoded.reason });
-      else received.push({ message, event: decoded.event });
+      if ('reason' in decoded) {
+        dead.push({ message, reason: decoded.reason, span });
+      } else {
+        span.setAttributes(journeyAttributes(decoded.event));
+        received.push({ message, event: decoded.event, span });
+      }
     }
-    await this.deadLetter(batch, dead);
-    if (received.length > 0 && !(await this.dispatch(control, received))) return;
-    if (!isRunning() || isStale()) return;
-    // Both: resolving moves the consumer's position, committing makes it survive a restart.
-    resolveOffset(batch.lastOffset());
-    const next = (BigInt(batch.lastOffset()) + 1n).toString();
-    await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    const open = new Set<Span>([...dead, ...received].map((item) => item.span));
+    try {
+      await this.deadLetter(batch, dead, open);
+      if (received.length > 0 && !(await this.dispatch(control, received, open))) return;
+      if (!isRunning() || isStale()) return;
+      // Both: resolving moves the consumer's position, committing makes it survive a restart.
+      resolveOffset(batch.lastOffset());
+      const next = (BigInt(batch.lastOffset()) + 1n).toString();
+      await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+      messagingMetrics.consumed.inc({ topic: batch.topic }, batch.messages.length);
+      this.handled(batch.topic, received);
+      for (const span of open) span.end();
+      open.clear();
+    } catch (error) {
+      for (const span of open) endFailed(span, error);
+      open.clear();
+      throw error;
+    } finally {
+      // Not committed (the consumer stopped or lost the partition): another delivery follows.
+      for (const span of open) endFailed(span, undefined, 'not committed; the message will be delivered again');
+    }
   }
 
   private decode(topic: string, message: KafkaMessage): { event: EventEnvelope } | { reason: string } {
@@ -143,7 +223,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   }
 
   /** Hands events to the handler; returns false when the consumer stopped before they were handled. */
-  private async dispatch(control: BatchControl, items: readonly Received[]): Promise<boolean> {
+  private async dispatch(control: BatchControl, items: readonly Received[], open: Set<Span>): Promise<boolean> {
     const maxUnknown = this.options.maxUnknownAttempts ?? 5;
     let unknownAttempts = 0; // only these count toward giving up; retryable errors are retried for as long as it takes
     for (let attempt = 1; ; attempt++) {
@@ -155,19 +235,23 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         if (kind === 'unknown') unknownAttempts++;
         const giveUp = kind === 'terminal' || (kind === 'unknown' && unknownAttempts >= maxUnknown);
         if (giveUp && items.length === 1) {
-          await this.deadLetter(control.batch, [{ message: (items[0] as Received).message, reason: `${kind} error: ${errorMessage(error)}` }]);
+          const item = items[0] as Received;
+          await this.deadLetter(control.batch, [{ message: item.message, reason: `${kind} error: ${errorMessage(error)}`, span: item.span, requestId: item.event.requestId }], open);
           return true;
         }
         if (giveUp) {
           // Find the culprit: hand the events over one at a time.
           for (const item of items) {
-            if (!(await this.dispatch(control, [item]))) return false;
+            if (!(await this.dispatch(control, [item], open))) return false;
           }
           return true;
         }
-        this.log.warn(
-          { topic: control.batch.topic, partition: control.batch.partition, attempt, kind, err: errorMessage(error) },
-          'batch failed; retrying',
+        for (const item of items) item.span.addEvent('handler failed; retrying', { attempt, kind, error: errorMessage(error) });
+        inSpanOf(items.length === 1 ? items[0]?.span : undefined, () =>
+          this.log.warn(
+            { topic: control.batch.topic, partition: control.batch.partition, attempt, kind, err: errorMessage(error), ...journeysOf(items) },
+            'batch failed; retrying',
+          ),
         );
         if (!control.isRunning() || control.isStale()) return false;
         await sleep(Math.min(this.options.maxBackoffMs ?? 10000, 100 * 2 ** Math.min(attempt, 10)) * (0.5 + Math.random() / 2));
@@ -176,15 +260,56 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     }
   }
 
+  /**
+   * Calls the topic's handler with the batch. Each message's process span is recorded by event
+   * id and by journey (see `runInMessageScope`), so the events the handler adds to the outbox
+   * continue the trace of the event that caused them. The handler runs inside the process span
+   * when the batch holds one journey's events (its queries and log lines are that journey's),
+   * otherwise inside a `handle <topic>` span linked to every message's.
+   */
   private async invoke(batch: Batch, items: readonly Received[]): Promise<void> {
     const handler = this.getHandlerByPattern(batch.topic);
     if (!handler) throw new Error(`no handler for ${batch.topic}`);
+    const byEventId = new Map<string, Context>();
+    const byRequestId = new Map<string, Context>();
+    for (const { event, span } of items) {
+      const ctx = trace.setSpan(ROOT_CONTEXT, span);
+      byEventId.set(event.eventId, ctx);
+      byRequestId.set(event.requestId, ctx);
+    }
+    const batchSpan = byRequestId.size > 1 ? startBatchHandleSpan(batch.topic, batch.partition, this.options.groupId, items.map((i) => i.span)) : undefined;
+    const active = batchSpan ? trace.setSpan(ROOT_CONTEXT, batchSpan) : (byRequestId.values().next().value as Context);
     const eventBatch: EventBatch = { topic: batch.topic, partition: batch.partition, events: items.map((i) => i.event) };
-    const result = await handler(eventBatch, new KafkaBatchContext([batch.topic, batch.partition]));
-    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    const started = performance.now();
+    try {
+      await runInMessageScope({ byEventId, byRequestId }, () =>
+        context.with(active, async () => {
+          const result = await handler(eventBatch, new KafkaBatchContext([batch.topic, batch.partition]));
+          if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+        }),
+      );
+      batchSpan?.end();
+    } catch (error) {
+      if (batchSpan) endFailed(batchSpan, error);
+      throw error;
+    } finally {
+      messagingMetrics.handlerDuration.observe({ topic: batch.topic }, (performance.now() - started) / 1000);
+    }
   }
 
-  private async deadLetter(batch: Batch, dead: readonly DeadLetter[]): Promise<void> {
+  private handled(topic: string, items: readonly Received[]): void {
+    if (this.handledListeners.length === 0 || items.length === 0) return;
+    const events = items.map((i) => i.event);
+    for (const listener of this.handledListeners) {
+      try {
+        listener(topic, events);
+      } catch (error) {
+        this.log.warn({ topic, err: errorMessage(error) }, 'a handled-events listener failed');
+      }
+    }
+  }
+
+  private async deadLetter(batch: Batch, dead: readonly DeadLetter[], open: Set<Span>): Promise<void> {
     if (dead.length === 0) return;
     const failedAt = new Date().toISOString();
     await this.options.producer.send({
@@ -204,14 +329,29 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         },
       })),
     });
-    for (const { message, reason } of dead) {
-      this.log.warn(
-        { topic: batch.topic, partition: batch.partition, offset: message.offset, dlq: deadLetterTopic(batch.topic), reason },
-        'event dead-lettered',
+    messagingMetrics.deadLettered.inc({ topic: batch.topic }, dead.length);
+    for (const { message, reason, span, requestId } of dead) {
+      span.setAttribute('closeloop.dead_letter.reason', reason);
+      endFailed(span, undefined, `dead-lettered: ${reason}`);
+      open.delete(span);
+      inSpanOf(span, () =>
+        this.log.warn(
+          { topic: batch.topic, partition: batch.partition, offset: message.offset, ...(requestId ? { requestId } : { key: message.key?.toString('utf8') }), dlq: deadLetterTopic(batch.topic), reason },
+          'event dead-lettered',
+        ),
       );
     }
   }
 }
+
+/** Runs `fn` (a log call) inside a message's span, so the line carries its trace. */
+const inSpanOf = (span: Span | undefined, fn: () => void): void => (span ? context.with(trace.setSpan(ROOT_CONTEXT, span), fn) : fn());
+
+/** The journeys of a batch, for a log line: one `requestId`, or the first few `requestIds`. */
+const journeysOf = (items: readonly Received[]): { requestId: string } | { requestIds: string[]; journeys: number } => {
+  const ids = [...new Set(items.map((i) => i.event.requestId))];
+  return ids.length === 1 ? { requestId: ids[0] as string } : { requestIds: ids.slice(0, 10), journeys: ids.length };
+};
 
 const stringHeaders = (headers: IHeaders | undefined): Record<string, string> => {
   const out: Record<string, string> = {};

@@ -32,3 +32,25 @@ export const messagingTablesMigration = (schema: string, timestamp: number): new
   Object.defineProperty(migration, 'name', { value: name });
   return migration;
 };
+
+/**
+ * `outbox_messages.trace_context`: the W3C trace context an outgoing event continues, stored
+ * with the row so that the relay's send span, and the `traceparent` header it puts on the Kafka
+ * message, continue the trace of whatever added the row. The runtime adds it to every service.
+ */
+export const outboxTraceContextMigration = (schema: string, timestamp: number): new () => MigrationInterface => {
+  const name = `OutboxTraceContext${timestamp}`;
+  const migration = class implements MigrationInterface {
+    name = name;
+
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(`ALTER TABLE "${schema}".outbox_messages ADD COLUMN trace_context jsonb`);
+    }
+
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`ALTER TABLE "${schema}".outbox_messages DROP COLUMN trace_context`);
+    }
+  };
+  Object.defineProperty(migration, 'name', { value: name });
+  return migration;
+};

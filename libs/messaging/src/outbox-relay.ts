@@ -1,10 +1,13 @@
-import { createLogger } from '@closeloop/observability';
+import { contextFromCarrier, createLogger, traceCarrierOf } from '@closeloop/observability';
+import { context, type Link, ROOT_CONTEXT, type Span, trace } from '@opentelemetry/api';
 import type { Message, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 
 import { errorMessage } from './errors';
-import { outboxChannel } from './outbox';
+import { messagingMetrics } from './messaging.metrics';
+import { endFailed, startSendSpan } from './messaging-spans';
+import { outboxChannel, type StoredTraceContext } from './outbox';
 
 export interface OutboxRelayOptions {
   readonly schema: string;
@@ -20,7 +23,32 @@ interface OutboxRow {
   key: string;
   headers: Record<string, string>;
   payload: { eventType?: string; requestId?: string };
+  trace_context: StoredTraceContext | null;
 }
+
+/** An event the relay has published (Kafka acknowledged it). */
+export interface PublishedEvent {
+  readonly topic: string;
+  readonly event: { readonly eventType?: string; readonly requestId?: string; readonly journeyType?: string; readonly payload?: unknown };
+}
+
+export interface OutboxBacklog {
+  /** Rows committed and not yet published. */
+  readonly rows: number;
+  /** Age of the oldest of them; 0 when there is none. */
+  readonly oldestAgeSeconds: number;
+}
+
+/** A row's send span continues the trace stored with it, and links the traces that led to it. */
+const sendSpanOf = (row: OutboxRow): Span => {
+  const stored = row.trace_context;
+  const links: Link[] = [];
+  for (const traceparent of stored?.links ?? []) {
+    const linked = trace.getSpanContext(contextFromCarrier({ traceparent }));
+    if (linked) links.push({ context: linked });
+  }
+  return startSendSpan(row.topic, row.key, row.payload, contextFromCarrier(stored ? { traceparent: stored.traceparent, tracestate: stored.tracestate } : null), links);
+};
 
 /**
  * Publishes committed outbox rows to Kafka with the idempotent producer, in commit order.
@@ -41,6 +69,7 @@ export class OutboxRelay {
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
+  private readonly listeners: Array<(events: readonly PublishedEvent[]) => void> = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -71,10 +100,26 @@ export class OutboxRelay {
     this.listener = undefined;
   }
 
+  /** Called after each publication with the events Kafka acknowledged (e.g. for metrics). */
+  onPublished(listener: (events: readonly PublishedEvent[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Unpublished rows and the age of the oldest: a relay that cannot publish shows here first. */
+  async backlog(): Promise<OutboxBacklog> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS rows, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float AS oldest FROM "${this.options.schema}".outbox_messages`,
+    );
+    return { rows: Number(row?.rows ?? 0), oldestAgeSeconds: Math.max(0, Number(row?.oldest ?? 0)) };
+  }
+
   /** Publishes everything committed so far; resolves when the outbox is empty (or stopping). */
   async flush(): Promise<void> {
-    while (!this.stopped && (await this.drainOnce()) > 0) {
-      /* keep draining */
+    for (;;) {
+      if (this.stopped) return;
+      const published = await this.drainOnce();
+      if (published.length === 0) return;
+      this.published(published); // after the commit: a rolled-back drain publishes its rows again
     }
   }
 
@@ -84,7 +129,9 @@ export class OutboxRelay {
       this.again = true;
       return;
     }
-    this.running = this.drain().finally(() => {
+    // Outside any caller's trace: each row's send span has the parent stored with the row, and
+    // the relay's own queries (no parent) make no spans.
+    this.running = context.with(ROOT_CONTEXT, () => this.drain()).finally(() => {
       this.running = undefined;
       if (this.again) {
         this.again = false;
@@ -101,23 +148,28 @@ export class OutboxRelay {
     }
   }
 
-  private async drainOnce(): Promise<number> {
+  private async drainOnce(): Promise<OutboxRow[]> {
     return this.dataSource.transaction(async (manager) => {
       const [lock] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, [this.channel]);
-      if (!lock?.locked) return 0;
+      if (!lock?.locked) return [];
       const rows: OutboxRow[] = await manager.query(
-        `SELECT seq, id, topic, key, headers, payload FROM "${this.options.schema}".outbox_messages ORDER BY seq LIMIT $1`,
+        `SELECT seq, id, topic, key, headers, payload, trace_context FROM "${this.options.schema}".outbox_messages ORDER BY seq LIMIT $1`,
         [this.batchSize],
       );
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return [];
       const byTopic = new Map<string, Message[]>();
+      const spans: Span[] = [];
       for (const row of rows) {
+        const span = sendSpanOf(row);
+        spans.push(span);
         const messages = byTopic.get(row.topic) ?? [];
         messages.push({
           key: row.key,
           value: JSON.stringify(row.payload),
           headers: {
             ...row.headers,
+            // The send span's W3C context (replacing any stored with the row): consumers' process spans are its children.
+            ...traceCarrierOf(trace.setSpan(ROOT_CONTEXT, span)),
             'content-type': 'application/json',
             'event-id': row.id,
             'event-type': row.payload.eventType ?? '',
@@ -126,12 +178,31 @@ export class OutboxRelay {
         });
         byTopic.set(row.topic, messages);
       }
-      await this.producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
+      try {
+        await this.producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        });
+      } catch (error) {
+        for (const span of spans) endFailed(span, error);
+        throw error;
+      }
+      for (const span of spans) span.end();
       await manager.query(`DELETE FROM "${this.options.schema}".outbox_messages WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
-      return rows.length;
+      return rows;
     });
+  }
+
+  private published(rows: readonly OutboxRow[]): void {
+    for (const row of rows) messagingMetrics.produced.inc({ topic: row.topic });
+    if (this.listeners.length === 0) return;
+    const events = rows.map((row) => ({ topic: row.topic, event: row.payload }));
+    for (const listener of this.listeners) {
+      try {
+        listener(events);
+      } catch (error) {
+        this.logger.warn({ err: errorMessage(error) }, 'an outbox publication listener failed');
+      }
+    }
   }
 }

@@ -1,51 +1,53 @@
 import { errorMessage } from '@closeloop/database';
-import { Controller, Get, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { Kafka } from 'kafkajs';
+import { KafkaBatchServer } from '@closeloop/messaging';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer in ${ms} ms`)), ms))]);
+import { KafkaAdmin, withTimeout } from './kafka-admin';
 
-/** `/health/live`: the process runs. `/health/ready`: PostgreSQL and Kafka both answer. */
+type Checks = Record<string, string>;
+
+/**
+ * `/health/live`: the process answers and its Kafka consumer has not crashed for good (kafkajs
+ * gave up on it: only a restart helps), so a liveness probe restarts the pod.
+ * `/health/ready`: PostgreSQL answers `SELECT 1` (2 s), the Kafka cluster answers a metadata
+ * request (`describeCluster`, 3 s), and the consumer is not crashed or stopped. A failing check
+ * answers 503 with each check's result: `ok` or the reason.
+ */
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(Kafka) private readonly kafka: Kafka,
+    private readonly kafka: KafkaAdmin,
+    private readonly server: KafkaBatchServer,
   ) {}
 
   @Get('live')
-  @HttpCode(200)
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
+  live(): { status: 'ok'; checks: Checks } {
+    const consumer = this.consumerCheck('crashed');
+    if (consumer !== 'ok') throw new ServiceUnavailableException({ status: 'unavailable', checks: { consumer } });
+    return { status: 'ok', checks: { consumer } };
   }
 
   @Get('ready')
-  async ready(): Promise<{ status: 'ok'; checks: Record<string, string> }> {
-    const checks: Record<string, string> = {};
-    let healthy = true;
-    try {
-      await withTimeout(this.dataSource.query('SELECT 1'), 2000, 'PostgreSQL');
-      checks['postgres'] = 'ok';
-    } catch (error) {
-      healthy = false;
-      checks['postgres'] = errorMessage(error);
-    }
-    const admin = this.kafka.admin();
-    try {
-      await withTimeout(
-        admin.connect().then(() => admin.describeCluster()),
-        3000,
-        'Kafka',
-      );
-      checks['kafka'] = 'ok';
-    } catch (error) {
-      healthy = false;
-      checks['kafka'] = errorMessage(error);
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-    if (!healthy) throw new ServiceUnavailableException({ status: 'unavailable', checks });
+  async ready(): Promise<{ status: 'ok'; checks: Checks }> {
+    const [postgres, kafka] = await Promise.all([
+      withTimeout(this.dataSource.query('SELECT 1'), 2000, 'PostgreSQL').then(
+        () => 'ok',
+        (error: unknown) => `PostgreSQL: ${errorMessage(error)}`,
+      ),
+      this.kafka.run('Kafka', 3000, (admin) => admin.describeCluster()).then(
+        (cluster) => (cluster.brokers.length > 0 ? 'ok' : 'Kafka: the cluster has no brokers'),
+        (error: unknown) => `Kafka: ${errorMessage(error)}`,
+      ),
+    ]);
+    const checks: Checks = { postgres, kafka, consumer: this.consumerCheck('crashed', 'stopped') };
+    if (Object.values(checks).some((check) => check !== 'ok')) throw new ServiceUnavailableException({ status: 'unavailable', checks });
     return { status: 'ok', checks };
+  }
+
+  private consumerCheck(...failing: string[]): string {
+    const { state, error } = this.server.consumerHealth();
+    return failing.includes(state) ? `consumer ${state}${error ? `: ${error}` : ''}` : 'ok';
   }
 }

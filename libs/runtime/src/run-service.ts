@@ -1,5 +1,5 @@
 import { KafkaBatchServer } from '@closeloop/messaging';
-import { createLogger, JsonNestLogger } from '@closeloop/observability';
+import { createLogger, JsonNestLogger, tracingExports } from '@closeloop/observability';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
@@ -30,7 +30,7 @@ export const runService = async (options: RunServiceOptions): Promise<void> => {
   try {
     const app = await createServiceApp(options.module);
     await app.listen(options.port, options.host ?? '0.0.0.0');
-    logger.info({ port: options.port }, `${options.name} ready`);
+    logger.info({ port: options.port, tracesExported: tracingExports() }, `${options.name} ready`);
   } catch (error) {
     logger.fatal({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, `${options.name} failed to start`);
     process.exit(1);

@@ -1,6 +1,6 @@
 import { deadLetterTopic,EVENT_CONTRACTS } from '@closeloop/contracts';
 import { ensureTopics,OutboxRelay } from '@closeloop/messaging';
-import { createLogger } from '@closeloop/observability';
+import { createLogger, shutdownTracing } from '@closeloop/observability';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Kafka, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -44,5 +44,6 @@ export class RuntimeLifecycle implements OnModuleInit, OnApplicationBootstrap, O
     await this.relay.stop();
     await this.producer.disconnect();
     await this.dataSource.destroy();
+    await shutdownTracing(); // exports the spans still buffered
   }
 }

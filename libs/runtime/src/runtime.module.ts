@@ -1,26 +1,37 @@
 import { openDatabase } from '@closeloop/database';
-import { createIdempotentProducer, createKafka,Inbox, KafkaBatchServer, Outbox, OutboxRelay } from '@closeloop/messaging';
-import { createLogger } from '@closeloop/observability';
+import { createIdempotentProducer, createKafka, Inbox, KafkaBatchServer, Outbox, OutboxRelay, outboxTraceContextMigration } from '@closeloop/messaging';
+import { configureMetrics, createLogger } from '@closeloop/observability';
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { Kafka, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 
 import { CLOCK, ID_GENERATOR, systemClock, uuidGenerator } from './clock';
 import { HealthController } from './health.controller';
+import { KafkaAdmin } from './kafka-admin';
+import { MetricsController } from './metrics.controller';
 import { RuntimeLifecycle } from './runtime.lifecycle';
+import { RuntimeMetrics } from './runtime.metrics';
 import { COMMON_CONFIG, PRODUCER, type RuntimeConfig, SERVICE, type ServiceDescriptor } from './tokens';
 
 /**
+ * Migrations of the libraries' own tables that came after the outbox and inbox themselves: the
+ * runtime runs them in every service's schema after the service's own.
+ */
+const libraryMigrations = (schema: string) => [outboxTraceContextMigration(schema, 1732600000000)];
+
+/**
  * The infrastructure every service shares: its database (migrated at start-up), Kafka client,
- * idempotent producer, outbox, inbox, outbox relay, batch consumer transport and health checks.
+ * idempotent producer, outbox, inbox, outbox relay, batch consumer transport, health checks and
+ * `/metrics`.
  */
 @Global()
 @Module({})
 export class RuntimeModule {
   static forRoot(service: ServiceDescriptor, config: RuntimeConfig): DynamicModule {
+    configureMetrics(service.name);
     return {
       module: RuntimeModule,
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: SERVICE, useValue: service },
         { provide: COMMON_CONFIG, useValue: config },
@@ -33,7 +44,7 @@ export class RuntimeModule {
               url: config.DATABASE_URL,
               schema: service.schema,
               poolSize: config.DATABASE_POOL_SIZE,
-              migrations: service.migrations,
+              migrations: [...service.migrations, ...libraryMigrations(service.schema)],
               entities: service.entities ? [...service.entities] : [],
               applicationName: service.name,
             }),
@@ -65,6 +76,8 @@ export class RuntimeModule {
           inject: [Kafka, PRODUCER],
           useFactory: (kafka: Kafka, producer: Producer) => new KafkaBatchServer({ kafka, producer, groupId: service.consumerGroup, partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY }),
         },
+        KafkaAdmin,
+        RuntimeMetrics,
         RuntimeLifecycle,
       ],
       exports: [SERVICE, COMMON_CONFIG, CLOCK, ID_GENERATOR, DataSource, Kafka, PRODUCER, Outbox, Inbox, OutboxRelay, KafkaBatchServer],

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { AccountVerifiedV1, buildEvent, deadLetterTopic, type EventEnvelope } from '@closeloop/contracts';
 import { openDatabase } from '@closeloop/database';
 import { createLogger } from '@closeloop/observability';
-import { consumeUntil, eventually, publish, readTopic, testEnv, testKafka, waitForGroupToCatchUp } from '@closeloop/testing';
+import { consumeUntil, eventually, publish, readTopic, recordSpans, type SpanRecorder, testEnv, testKafka, waitForGroupToCatchUp } from '@closeloop/testing';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 
@@ -17,6 +18,7 @@ import {
   messagingTablesMigration,
   Outbox,
   OutboxRelay,
+  outboxTraceContextMigration,
   outgoing,
   RetryableError,
   TerminalError,
@@ -36,10 +38,18 @@ let kafka: Kafka;
 let producer: Producer;
 let admin: Admin;
 let testClient: Kafka;
+let recorder: SpanRecorder;
 
 beforeAll(async () => {
+  recorder = recordSpans();
   const { DATABASE_URL, KAFKA_BROKERS } = testEnv();
-  dataSource = await openDatabase({ url: DATABASE_URL, schema: SCHEMA, poolSize: 4, migrations: [messagingTablesMigration(SCHEMA, 1732180000000)], applicationName: 'messaging-int' });
+  dataSource = await openDatabase({
+    url: DATABASE_URL,
+    schema: SCHEMA,
+    poolSize: 4,
+    migrations: [messagingTablesMigration(SCHEMA, 1732180000000), outboxTraceContextMigration(SCHEMA, 1732600000000)],
+    applicationName: 'messaging-int',
+  });
   kafka = createKafka({ brokers: KAFKA_BROKERS.split(','), clientId: 'messaging-int' }, createLogger('kafkajs'));
   producer = createIdempotentProducer(kafka);
   await producer.connect();
@@ -54,6 +64,7 @@ afterAll(async () => {
   await dataSource.destroy();
   await producer.disconnect();
   await admin.disconnect();
+  await recorder.stop();
 });
 
 describe('transactional outbox and relay', () => {
@@ -153,6 +164,83 @@ describe('batch consumer transport', () => {
       await waitForGroupToCatchUp(admin, groupId, [TOPIC], 30000);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('trace context through the outbox and Kafka', () => {
+  it('continues the trace of the request that added an event, and of the event that caused the next one, hop by hop', async () => {
+    const groupId = `messaging-trace-${randomUUID().slice(0, 8)}`;
+    const requestId = randomUUID();
+    const first = accountVerified(requestId, 'first');
+    const caused = buildEvent(
+      AccountVerifiedV1,
+      { requestId, journeyType: 'new-hire', producer: 'test', causationId: first.eventId },
+      { accountId: 'caused', employeeId: 'E1', enabled: true, groups: [], verifiedAt: new Date().toISOString() },
+      { eventId: randomUUID(), occurredAt: new Date() },
+    );
+    const outbox = new Outbox(SCHEMA);
+    const relay = new OutboxRelay(dataSource, producer, { schema: SCHEMA, databaseUrl: testEnv().DATABASE_URL, pollMs: 60000 });
+    const server = new KafkaBatchServer({ kafka, producer, groupId, maxBackoffMs: 200 });
+    // The handler adds the caused event when it sees the first one, as a service does.
+    server.addHandler(
+      TOPIC,
+      async (batch: EventBatch) => {
+        if (!batch.events.some((e) => e.eventId === first.eventId)) return;
+        await dataSource.transaction((m) => outbox.add(m, [outgoing(AccountVerifiedV1, caused)]));
+      },
+      true,
+    );
+    await relay.start();
+    await new Promise<void>((resolve, reject) => server.listen((error?: unknown) => (error ? reject(error) : resolve())));
+    try {
+      const request = trace.getTracer('test').startSpan('POST /journeys', { kind: SpanKind.SERVER });
+      await context.with(trace.setSpan(context.active(), request), () => dataSource.transaction((m) => outbox.add(m, [outgoing(AccountVerifiedV1, first)])));
+      request.end();
+      const traceId = request.spanContext().traceId;
+
+      const messages = await consumeUntil(testClient, TOPIC, (m) => m.message.key?.toString() === requestId, { count: 2 });
+      const headerOf = (eventId: string) => messages.find((m) => (m.value as EventEnvelope).eventId === eventId)?.headers['traceparent'];
+      expect(headerOf(first.eventId)).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+      expect(headerOf(caused.eventId)).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+
+      const spans = await eventually(() => {
+        const ours = recorder.spans().filter((s) => s.spanContext().traceId === traceId);
+        expect(ours.filter((s) => s.name === `process ${TOPIC}` && s.attributes['messaging.message.id'] === caused.eventId)).toHaveLength(1);
+        return ours;
+      }, 30000);
+      const find = (name: string, eventId: string) => {
+        const span = spans.find((s) => s.name === name && s.attributes['messaging.message.id'] === eventId);
+        if (!span) throw new Error(`no span ${name} for ${eventId}`);
+        return span;
+      };
+      const parentOf = (s: (typeof spans)[number]) => s.parentSpanContext?.spanId;
+      const sendFirst = find(`send ${TOPIC}`, first.eventId);
+      const processFirst = find(`process ${TOPIC}`, first.eventId);
+      const sendCaused = find(`send ${TOPIC}`, caused.eventId);
+      const processCaused = find(`process ${TOPIC}`, caused.eventId);
+      // request → send → process → (the handler adds the caused event) send → process
+      expect(parentOf(sendFirst)).toBe(request.spanContext().spanId);
+      expect(parentOf(processFirst)).toBe(sendFirst.spanContext().spanId);
+      expect(parentOf(sendCaused)).toBe(processFirst.spanContext().spanId);
+      expect(parentOf(processCaused)).toBe(sendCaused.spanContext().spanId);
+      expect(headerOf(first.eventId)).toBe(`00-${traceId}-${sendFirst.spanContext().spanId}-01`);
+      expect(sendFirst.kind).toBe(SpanKind.PRODUCER);
+      expect(processFirst.kind).toBe(SpanKind.CONSUMER);
+      expect(processFirst.attributes).toMatchObject({
+        requestId,
+        journeyType: 'new-hire',
+        eventType: 'identity.account.verified',
+        'messaging.system': 'kafka',
+        'messaging.destination.name': TOPIC,
+        'messaging.operation.type': 'process',
+        'messaging.consumer.group.name': groupId,
+      });
+      expect(sendCaused.attributes).toMatchObject({ requestId, 'messaging.operation.type': 'send', 'messaging.kafka.message.key': requestId });
+      await waitForGroupToCatchUp(admin, groupId, [TOPIC], 30000);
+    } finally {
+      await server.close();
+      await relay.stop();
     }
   });
 });
