@@ -1,0 +1,379 @@
+// Tests of the deployment validator: the repository's own files pass, and broken copies of them
+// (an unpinned image, a misspelled field, a wrong address, a missing topic...) are refused with a
+// message that names the problem. Run: node --test tools/validate-deploy/ (tools/validate-deploy.sh runs them).
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+import { checkCompose } from './compose.mjs';
+import { checkDockerfile, dockerignoreMatcher } from './dockerfile.mjs';
+import { endpointsIn } from './endpoints.mjs';
+import { imagePinProblem } from './images.mjs';
+import { checkRendered, parseQuantity, validateObject } from './k8s.mjs';
+import { checkCollector, checkDashboard, checkDatasources, checkPrometheus, METRICS } from './observability.mjs';
+import { checkServiceEnv } from './service-env.mjs';
+import { checkKafkaTopics, renderKafkaTopics } from './strimzi.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const read = (file) => readFileSync(join(ROOT, file), 'utf8');
+const docs = (text) => parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean);
+const clone = (v) => structuredClone(v);
+/** Asserts exactly that some problem matches `pattern`. */
+const hasProblem = (problems, pattern) =>
+  assert.ok(problems.some((p) => pattern.test(p)), `expected a problem matching ${pattern}, got:\n${problems.join('\n') || '(none)'}`);
+
+// A config schema like the services' (libs/config): defaults for a local machine, strict values.
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  KAFKA_BROKERS: z.string().default('127.0.0.1:9092').transform((v) => v.split(',')).pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/)).min(1)),
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).default(6),
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/x').refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+});
+const apps = new Map([['intake', schema]]);
+
+describe('image pins', () => {
+  it('accepts exact versions and digests', () => {
+    for (const ok of ['node:24.21.0-bookworm-slim', 'apache/kafka:3.9.1', 'prom/prometheus:v3.5.0', 'registry.example.com:5000/closeloop/intake:0.1.0', `x/y@sha256:${'a'.repeat(64)}`]) {
+      assert.equal(imagePinProblem(ok), null, ok);
+    }
+  });
+  it('refuses latest, no tag, a bare major and a registry port taken for a tag', () => {
+    assert.match(imagePinProblem('grafana/grafana:latest'), /latest/);
+    assert.match(imagePinProblem('postgres'), /no tag/);
+    assert.match(imagePinProblem('registry.example.com:5000/closeloop/intake'), /no tag/);
+    assert.match(imagePinProblem('postgres:17'), /not an exact version/);
+    assert.match(imagePinProblem('node:${NODE_TAG}'), /not resolved/);
+  });
+});
+
+describe('host:port references', () => {
+  it('finds them in URLs, broker lists and quorum voters', () => {
+    const hosts = (v) => endpointsIn(v).map((e) => `${e.kind}:${e.host}:${e.port}`);
+    assert.deepEqual(hosts('postgres://u:p@postgres:5432/db'), ['host:postgres:5432']);
+    assert.deepEqual(hosts('kafka-1:9092,kafka-2:9092'), ['host:kafka-1:9092', 'host:kafka-2:9092']);
+    assert.deepEqual(hosts('1@kafka:9093'), ['host:kafka:9093']);
+    assert.deepEqual(hosts('PLAINTEXT://:9092,HOST://localhost:29092'), ['bind::9092', 'loopback:localhost:29092']);
+    assert.deepEqual(hosts('http://otel-collector:4318'), ['host:otel-collector:4318']);
+    assert.deepEqual(hosts('PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT'), []);
+  });
+});
+
+describe('service environment against the config schema', () => {
+  it('accepts what the schema reads', () => {
+    assert.deepEqual(checkServiceEnv('x', { KAFKA_BROKERS: 'kafka:9092', OTEL_SERVICE_NAME: 'x' }, schema), []);
+  });
+  it('refuses a key the service does not read, and a value it would refuse at start-up', () => {
+    hasProblem(checkServiceEnv('x', { KAFKA_BROKER: 'kafka:9092' }, schema), /sets KAFKA_BROKER, which the service does not read/);
+    hasProblem(checkServiceEnv('x', { KAFKA_BROKERS: 'kafka' }, schema), /KAFKA_BROKERS: .*refuse to start/);
+    hasProblem(checkServiceEnv('x', { DATABASE_URL: 'mysql://db/x' }, schema), /DATABASE_URL: must be a postgres:\/\/ URL \(value hidden\)/);
+  });
+  it('counts a key provided outside the repository as present', () => {
+    const required = schema.extend({ AUTH_ISSUER: z.string().min(1) });
+    hasProblem(checkServiceEnv('x', {}, required), /AUTH_ISSUER/);
+    assert.deepEqual(checkServiceEnv('x', {}, required, ['AUTH_ISSUER']), []);
+  });
+});
+
+// A minimal compose file in the resolved form `docker-compose config` prints.
+const composeConfig = () => ({
+  services: {
+    kafka: { image: 'apache/kafka:3.9.1', expose: ['9092'], healthcheck: { test: ['CMD', 'true'] } },
+    postgres: { image: 'postgres:17.6-bookworm', expose: ['5432'], healthcheck: { test: ['CMD', 'true'] } },
+    'otel-collector': { image: 'otel/opentelemetry-collector-contrib:0.138.0', expose: ['4318'], volumes: [`${ROOT}/deploy/otel-collector/config.yaml:/etc/otelcol-contrib/config.yaml:ro`] },
+    intake: {
+      build: { context: ROOT, dockerfile: 'Dockerfile', args: { APP: 'intake' } },
+      image: 'closeloop/intake:0.1.0',
+      environment: {
+        NODE_ENV: 'production',
+        PORT: '3000',
+        KAFKA_BROKERS: 'kafka:9092',
+        DATABASE_URL: 'postgres://closeloop:pw@postgres:5432/closeloop',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+        OTEL_SERVICE_NAME: 'intake',
+      },
+      ports: [{ published: 3000, target: 3000 }],
+      depends_on: { kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' }, 'otel-collector': { condition: 'service_started' } },
+      healthcheck: { test: ['CMD', 'node', '-e', "fetch('http://127.0.0.1:'+process.env.PORT+'/health/ready')"] },
+    },
+  },
+});
+
+describe('docker-compose.yml', () => {
+  const check = (config) => checkCompose(config, { root: ROOT, apps });
+  it('accepts a consistent file', () => assert.deepEqual(check(composeConfig()), []));
+  it('refuses an unpinned image', () => {
+    const c = composeConfig();
+    c.services.kafka.image = 'apache/kafka:latest';
+    hasProblem(check(c), /service kafka: image "apache\/kafka:latest" uses the tag "latest"/);
+    c.services.postgres.image = 'postgres';
+    hasProblem(check(c), /service postgres: image "postgres" has no tag/);
+  });
+  it('refuses an address that names no service, or a port the service does not listen on', () => {
+    const c = composeConfig();
+    c.services.intake.environment.KAFKA_BROKERS = 'broker:9092';
+    hasProblem(check(c), /KAFKA_BROKERS refers to broker:9092, but there is no service "broker"/);
+    const d = composeConfig();
+    d.services.intake.environment.OTEL_EXPORTER_OTLP_ENDPOINT = 'http://otel-collector:4317';
+    hasProblem(check(d), /otel-collector:4317, but otel-collector listens on 4318/);
+  });
+  it('refuses a referenced service missing from depends_on, and waiting on a service without healthcheck', () => {
+    const c = composeConfig();
+    delete c.services.intake.depends_on.postgres;
+    hasProblem(check(c), /DATABASE_URL refers to postgres, which is missing from its depends_on/);
+    const d = composeConfig();
+    delete d.services.kafka.healthcheck;
+    hasProblem(check(d), /waits for kafka to be healthy, but kafka has no healthcheck/);
+  });
+  it('refuses missing paths: build context, Dockerfile, bind mounts', () => {
+    const c = composeConfig();
+    c.services.intake.build.dockerfile = 'Dockerfile.missing';
+    c.services['otel-collector'].volumes = [`${ROOT}/deploy/otel/nope.yaml:/etc/x.yaml:ro`];
+    const problems = check(c);
+    hasProblem(problems, /Dockerfile .*Dockerfile\.missing does not exist/);
+    hasProblem(problems, /mounts .*nope\.yaml, which does not exist/);
+    const d = composeConfig();
+    d.services.intake.build.context = `${ROOT}/no-such-dir`;
+    hasProblem(check(d), /build context .*no-such-dir does not exist/);
+  });
+  it('refuses a service built without APP, an unknown APP, and a service left out', () => {
+    const c = composeConfig();
+    c.services.intake.build.args.APP = 'intak';
+    const problems = check(c);
+    hasProblem(problems, /APP=intak is not a service/);
+    hasProblem(problems, /no service builds intake/);
+  });
+  it('refuses settings a service would refuse or does not read, and defaults that point at 127.0.0.1', () => {
+    const c = composeConfig();
+    c.services.intake.environment.DATABASE_POOL_SIZE = '0';
+    c.services.intake.environment.KAFKA_BROKER = 'kafka:9092';
+    delete c.services.intake.environment.KAFKA_BROKERS;
+    const problems = check(c);
+    hasProblem(problems, /DATABASE_POOL_SIZE: .*refuse to start/);
+    hasProblem(problems, /sets KAFKA_BROKER, which the service does not read/);
+    hasProblem(problems, /KAFKA_BROKERS is not set/);
+  });
+  it('the repository file parses into a shape these checks understand', () => {
+    const raw = parseYaml(read('docker-compose.yml'), { merge: true });
+    assert.ok(Object.keys(raw.services).length >= 11, 'kafka, postgres, five services, collector, jaeger, prometheus, grafana');
+    for (const [name, s] of Object.entries(raw.services)) assert.equal(imagePinProblem(s.image), null, name);
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const dockerignore = read('.dockerignore');
+  const mustSurvive = ['package.json', 'package-lock.json', '.swcrc', 'tsconfig.base.json', 'apps/intake/src/main.ts', 'libs/runtime/src/index.ts'];
+  const check = (text, ignore = dockerignore) => checkDockerfile(text, { context: ROOT, dockerignore: ignore, mustSurvive });
+  it('the repository Dockerfile and .dockerignore pass', () => assert.deepEqual(check(dockerfile), []));
+  it('refuses an unpinned base image', () => {
+    hasProblem(check(dockerfile.replace('FROM node:24.21.0-bookworm-slim AS base', 'FROM node:latest AS base')), /uses the tag "latest"/);
+    hasProblem(check(dockerfile.replace('FROM node:24.21.0-bookworm-slim AS base', 'FROM node AS base')), /has no tag/);
+  });
+  it('refuses a runtime stage that runs as root, installs dev dependencies or lacks APP', () => {
+    const [head, runtime] = dockerfile.split('FROM base AS runtime');
+    assert.ok(runtime, 'the Dockerfile has a runtime stage');
+    hasProblem(check(`${head}FROM base AS runtime${runtime.replace(/^USER node$/m, 'USER root')}`), /runs as root/);
+    hasProblem(check(`${head}FROM base AS runtime${runtime.replace(/^USER node$/m, '')}`), /runs as root/);
+    hasProblem(check(dockerfile.replace('npm install --omit=dev', 'npm install')), /does not install production dependencies only/);
+    hasProblem(check(dockerfile.replace(/^ARG APP$/m, 'ARG SERVICE')), /does not declare ARG APP/);
+  });
+  it('refuses a COPY of a path that is missing or excluded by .dockerignore', () => {
+    hasProblem(check(dockerfile.replace('COPY tsconfig.base.json .swcrc ./', 'COPY tsconfig.json.base .swcrc ./')), /tsconfig\.json\.base: not in the build context/);
+    hasProblem(check(dockerfile, `${dockerignore}\npackage-lock.json\n`), /package-lock\.json: excluded by \.dockerignore/);
+    hasProblem(check(dockerfile, `${dockerignore}\napps/**/main.ts\n`), /\.dockerignore excludes apps\/intake\/src\/main\.ts/);
+  });
+  it('matches .dockerignore like Docker: parents, ** and exceptions', () => {
+    const ignored = dockerignoreMatcher('node_modules\n**/test\ntools\n!tools/auth\n*.md');
+    assert.equal(ignored('node_modules/x/index.js'), true);
+    assert.equal(ignored('apps/intake/test/integration/a.ts'), true);
+    assert.equal(ignored('apps/intake/src/main.ts'), false);
+    assert.equal(ignored('tools/stack.sh'), true);
+    assert.equal(ignored('tools/auth/dev-identity.mjs'), false);
+    assert.equal(ignored('README.md'), true);
+  });
+});
+
+describe('Kubernetes schema (kubernetes-models, strict)', () => {
+  const base = docs(read('k8s/base/intake.yaml'));
+  const deployment = () => clone(base.find((o) => o.kind === 'Deployment'));
+  it('accepts the base manifests of a service', async () => {
+    for (const obj of base) assert.deepEqual(await validateObject(obj), [], `${obj.kind}`);
+  });
+  it('refuses a misspelled field, at any depth', async () => {
+    const d = deployment();
+    const c = d.spec.template.spec.containers[0];
+    c.readinessprobe = c.readinessProbe;
+    delete c.readinessProbe;
+    hasProblem(await validateObject(d), /\/spec\/template\/spec\/containers\/0\/readinessprobe: unknown field/);
+    const e = deployment();
+    e.spec.replicaz = 2;
+    e.spec.template.spec.containers[0].livenessProbe.httpGett = { path: '/' };
+    const problems = await validateObject(e);
+    hasProblem(problems, /\/spec\/replicaz: unknown field/);
+    hasProblem(problems, /livenessProbe\/httpGett: unknown field/);
+  });
+  it('refuses a missing required field and a wrong type', async () => {
+    const d = deployment();
+    delete d.spec.selector;
+    delete d.spec.template.spec.containers[0].name;
+    const problems = await validateObject(d);
+    hasProblem(problems, /\/spec: missing required field selector/);
+    hasProblem(problems, /containers\/0: missing required field name/);
+    const e = deployment();
+    e.spec.template.spec.containers[0].ports[0].containerPort = 'http';
+    hasProblem(await validateObject(e), /containerPort: must be integer/);
+  });
+  it('refuses an unknown kind or apiVersion', async () => {
+    hasProblem(await validateObject({ apiVersion: 'apps/v1', kind: 'Deploymnet', metadata: { name: 'x' } }), /no Kubernetes schema for apiVersion apps\/v1, kind Deploymnet/);
+    hasProblem(await validateObject({ apiVersion: 'autoscaling/v3', kind: 'HorizontalPodAutoscaler', metadata: { name: 'x' } }), /no Kubernetes schema/);
+  });
+  it('reads resource quantities', () => {
+    assert.equal(parseQuantity('250m'), 0.25);
+    assert.equal(parseQuantity('512Mi'), 512 * 2 ** 20);
+    assert.equal(parseQuantity('1'), 1);
+    assert.equal(parseQuantity('1.5Gb'), undefined);
+  });
+});
+
+describe('Kubernetes wiring of the rendered overlay', () => {
+  // The intake base objects plus the ConfigMaps and the Secret an overlay renders.
+  const rendered = () => [
+    ...docs(read('k8s/base/intake.yaml')),
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'closeloop-config' }, data: { NODE_ENV: 'production', KAFKA_BROKERS: 'kafka.kafka.svc:9092', KAFKA_TOPIC_PARTITIONS: '6', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability.svc:4318' } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'intake-auth' }, data: {} },
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'closeloop-secrets' }, type: 'Opaque', data: { DATABASE_URL: Buffer.from('postgres://u:p@db.example:5432/closeloop').toString('base64') } },
+  ];
+  const check = (objects, externalSecrets) => checkRendered('test', objects, { apps, externalSecrets });
+  const dep = (objects) => objects.find((o) => o.kind === 'Deployment');
+  it('accepts a consistent set', async () => assert.deepEqual(await check(rendered()), []));
+  it('refuses probes on the wrong endpoint, missing limits and an unpinned image', async () => {
+    const o = rendered();
+    const c = dep(o).spec.template.spec.containers[0];
+    c.readinessProbe.httpGet.path = '/health';
+    delete c.resources.limits.memory;
+    c.image = 'closeloop/intake:latest';
+    const problems = await check(o);
+    hasProblem(problems, /readinessProbe on \/health, expected \/health\/ready/);
+    hasProblem(problems, /no resources\.limits\.memory/);
+    hasProblem(problems, /uses the tag "latest"/);
+  });
+  it('refuses a container that may run as root', async () => {
+    const o = rendered();
+    delete dep(o).spec.template.spec.securityContext.runAsNonRoot;
+    delete dep(o).spec.template.spec.containers[0].securityContext.runAsNonRoot;
+    hasProblem(await check(o), /not forced to run as non-root/);
+  });
+  it('refuses a Secret that is neither rendered nor declared external, and accepts it when declared', async () => {
+    const o = rendered().filter((x) => x.kind !== 'Secret');
+    hasProblem(await check(o), /Secret closeloop-secrets, which is neither rendered nor declared/);
+    assert.deepEqual(await check(o, new Map([['closeloop-secrets', ['DATABASE_URL']]])), []);
+  });
+  it('refuses settings the service does not read or would refuse', async () => {
+    const o = rendered();
+    o.find((x) => x.metadata.name === 'closeloop-config').data.KAFKA_BROKERZ = 'kafka:9092';
+    o.find((x) => x.metadata.name === 'closeloop-config').data.KAFKA_TOPIC_PARTITIONS = 'six';
+    const problems = await check(o);
+    hasProblem(problems, /sets KAFKA_BROKERZ, which the service does not read/);
+    hasProblem(problems, /KAFKA_TOPIC_PARTITIONS: .*refuse to start/);
+  });
+  it('refuses an HPA above the partition count, and a Service or PDB that selects nothing', async () => {
+    const o = rendered();
+    o.find((x) => x.kind === 'HorizontalPodAutoscaler').spec.maxReplicas = 12;
+    o.find((x) => x.kind === 'Service').spec.selector['app.kubernetes.io/name'] = 'intak';
+    o.find((x) => x.kind === 'PodDisruptionBudget').spec.selector.matchLabels['app.kubernetes.io/name'] = 'intak';
+    const problems = await check(o);
+    hasProblem(problems, /maxReplicas 12 is above KAFKA_TOPIC_PARTITIONS 6/);
+    hasProblem(problems, /Service intake: its selector matches no Deployment's pods/);
+    hasProblem(problems, /PodDisruptionBudget intake: its selector matches no Deployment's pods/);
+  });
+  it('refuses a service without its HPA or PDB', async () => {
+    const o = rendered().filter((x) => x.kind !== 'PodDisruptionBudget');
+    hasProblem(await check(o), /no PodDisruptionBudget intake/);
+  });
+});
+
+describe('Strimzi topics', () => {
+  const topics = ['intake.journey.requested.v1', 'intake.journey.requested.v1.dlq'];
+  const objects = () => docs(renderKafkaTopics(topics));
+  it('accepts the generated resources', () => assert.deepEqual(checkKafkaTopics(objects(), topics), []));
+  it('refuses a topic without a KafkaTopic, and a KafkaTopic of no contract', () => {
+    hasProblem(checkKafkaTopics(objects(), [...topics, 'saas.access.verified.v1']), /no KafkaTopic for saas\.access\.verified\.v1/);
+    hasProblem(checkKafkaTopics(objects(), [topics[0]]), /intake\.journey\.requested\.v1\.dlq is not a topic of libs\/contracts/);
+  });
+  it('refuses unknown or missing fields and values out of range', () => {
+    const o = objects();
+    o[0].spec.partition = 3;
+    delete o[0].metadata.labels['strimzi.io/cluster'];
+    o[0].metadata.lables = { a: 'b' };
+    o[1].spec.replicas = 0;
+    o[1].spec.config['min.insync.replicas'] = 3;
+    const problems = checkKafkaTopics(o, topics);
+    hasProblem(problems, /\/spec\/partition: unknown field/);
+    hasProblem(problems, /missing label strimzi\.io\/cluster/);
+    hasProblem(problems, /\/metadata\/lables: unknown field/);
+    hasProblem(problems, /spec\.replicas must be an integer from 1 to 32767/);
+    const p = objects();
+    p[0].spec.replicas = 2;
+    hasProblem(checkKafkaTopics(p, topics), /min\.insync\.replicas 2 is not below replicas 2/);
+    const q = objects();
+    delete q[0].spec;
+    hasProblem(checkKafkaTopics(q, topics), /missing required field spec/);
+  });
+});
+
+describe('observability configuration', () => {
+  const services = new Map([
+    ['intake', new Set([3000])],
+    ['otel-collector', new Set([4317, 4318])],
+    ['jaeger', new Set([4317, 16686])],
+    ['prometheus', new Set([9090])],
+  ]);
+  const appPorts = new Map([['intake', 3000]]);
+  it('the repository Prometheus and collector configs pass against their services', () => {
+    assert.deepEqual(checkPrometheus({ scrape_configs: [{ job_name: 'closeloop', static_configs: [{ targets: ['intake:3000'] }] }] }, services, appPorts), []);
+    assert.deepEqual(checkCollector(parseYaml(read('deploy/otel-collector/config.yaml')), services, [4318]), []);
+  });
+  it('refuses a scrape target of no service and a service left unscraped', () => {
+    const problems = checkPrometheus({ scrape_configs: [{ job_name: 'closeloop', static_configs: [{ targets: ['intake-svc:3000'] }] }] }, services, appPorts);
+    hasProblem(problems, /intake-svc:3000 is not a service/);
+    hasProblem(problems, /does not scrape intake:3000\/metrics/);
+  });
+  it('refuses a pipeline using an undefined exporter, an exporter to no service and an unreceived OTLP port', () => {
+    const cfg = parseYaml(read('deploy/otel-collector/config.yaml'));
+    cfg.service.pipelines.traces.exporters = ['otlp/jaegr'];
+    cfg.exporters['otlp/jaeger'].endpoint = 'jaegr:4317';
+    const problems = checkCollector(cfg, services, [4319]);
+    hasProblem(problems, /uses exporter otlp\/jaegr, which is not defined/);
+    hasProblem(problems, /jaegr:4317 is not a service/);
+    hasProblem(problems, /send OTLP to port 4319, but no receiver listens there/);
+  });
+  const datasources = () => checkDatasources(parseYaml(read('deploy/grafana/provisioning/datasources/datasources.yml')), services);
+  const dashboard = () => JSON.parse(read('deploy/grafana/dashboards/closeloop-journeys.json'));
+  it('the repository datasources and dashboard pass; the dashboard shows every series', () => {
+    const { problems, uids } = datasources();
+    assert.deepEqual(problems, []);
+    assert.deepEqual(checkDashboard('d', dashboard(), uids, { requireAllMetrics: true }), []);
+  });
+  it('refuses a misspelled series, an unprovisioned datasource and a dashboard missing a series', () => {
+    const { uids } = datasources();
+    const d = dashboard();
+    const panel = d.panels.find((p) => p.targets?.some((t) => t.expr?.includes('closeloop_consumer_lag')));
+    for (const t of panel.targets) t.expr = t.expr.replace('closeloop_consumer_lag', 'closeloop_consumer_lags');
+    d.panels.find((p) => p.type === 'timeseries').datasource = { type: 'prometheus', uid: 'prom' };
+    const problems = checkDashboard('d', d, uids, { requireAllMetrics: true });
+    hasProblem(problems, /unknown series closeloop_consumer_lags/);
+    hasProblem(problems, /datasource uid prom is not provisioned/);
+    hasProblem(problems, /no panel shows closeloop_consumer_lag$/);
+  });
+  it('knows every series the services expose, histograms through their buckets', () => {
+    assert.equal(METRICS.counters.length + METRICS.gauges.length + METRICS.histograms.length, 16);
+  });
+});
