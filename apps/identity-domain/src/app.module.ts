@@ -5,14 +5,15 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { IdentityConfig } from './config/identity.config';
 import { DIRECTORY_CONNECTOR } from './directory/directory.connector';
 import { SimulatedDirectoryConnector } from './directory/simulated-directory.connector';
+import { JourneysModule } from './journeys/journeys.module';
 import { CreateAccounts1732190000000 } from './migrations/1732190000000-create-accounts';
-import { ProvisioningModule } from './provisioning/provisioning.module';
+import { CreateAccountSteps1732280000000 } from './migrations/1732280000000-create-account-steps';
 
 export const IDENTITY_SERVICE = {
   name: 'identity-domain',
   schema: 'identity',
   consumerGroup: 'closeloop.identity-domain',
-  migrations: [messagingTablesMigration('identity', 1732180000000), CreateAccounts1732190000000],
+  migrations: [messagingTablesMigration('identity', 1732180000000), CreateAccounts1732190000000, CreateAccountSteps1732280000000],
 };
 
 @Module({})
@@ -20,7 +21,7 @@ export class AppModule {
   static register(config: IdentityConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot(IDENTITY_SERVICE, config), SimulatorModule.register(config.SIMULATOR_FAULTS, { provide: DIRECTORY_CONNECTOR, useClass: SimulatedDirectoryConnector }), ProvisioningModule],
+      imports: [RuntimeModule.forRoot(IDENTITY_SERVICE, config), SimulatorModule.register(config.SIMULATOR_FAULTS, { provide: DIRECTORY_CONNECTOR, useClass: SimulatedDirectoryConnector }), JourneysModule],
     };
   }
 }

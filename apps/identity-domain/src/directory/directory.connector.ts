@@ -22,6 +22,15 @@ export interface DirectoryConnector {
   readAccount(accountId: string): Promise<DirectoryAccount | null>;
   /** Compensation: disables the employee's account and removes all its groups; null when there is none. */
   disableAccount(employeeId: string): Promise<{ accountId: string } | null>;
+  /** Looks up the employee's existing account; null when the directory has none. */
+  findAccount(employeeId: string): Promise<DirectoryAccount | null>;
+  /** Adds the account to `add` and takes it out of `remove`; groups already so are left alone, so repeating it changes nothing. */
+  changeGroups(accountId: string, employeeId: string, change: GroupChange): Promise<void>;
+}
+
+export interface GroupChange {
+  readonly add: readonly string[];
+  readonly remove: readonly string[];
 }
 
 export const DIRECTORY_CONNECTOR = Symbol('DIRECTORY_CONNECTOR');

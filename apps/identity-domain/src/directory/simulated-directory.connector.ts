@@ -2,7 +2,7 @@ import { pause, SimulatorFaults } from '@closeloop/runtime';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import { type DirectoryAccount, type DirectoryConnector, DirectoryRejectedError, type NewAccount } from './directory.connector';
+import { type DirectoryAccount, type DirectoryConnector, DirectoryRejectedError, type GroupChange, type NewAccount } from './directory.connector';
 
 /**
  * A simulated identity directory, persisted in the service's schema. Like a remote system, it
@@ -48,6 +48,30 @@ export class SimulatedDirectoryConnector implements DirectoryConnector {
     if (!user) return null;
     await this.dataSource.query('DELETE FROM identity.sim_directory_group_members WHERE account_id = $1', [user.account_id]);
     return { accountId: user.account_id };
+  }
+
+  async findAccount(employeeId: string): Promise<DirectoryAccount | null> {
+    const faults = this.faults.for(employeeId);
+    await pause(faults.latencyMs);
+    if (faults.failProvisioning) throw new DirectoryRejectedError(`directory refused the lookup of ${employeeId}: simulated provisioning fault`);
+    const [user] = await this.dataSource.query('SELECT account_id FROM identity.sim_directory_users WHERE employee_id = $1', [employeeId]);
+    return user ? this.readAccount(user.account_id) : null;
+  }
+
+  async changeGroups(accountId: string, employeeId: string, change: GroupChange): Promise<void> {
+    const faults = this.faults.for(employeeId);
+    await pause(faults.latencyMs);
+    if (faults.failProvisioning) throw new DirectoryRejectedError(`directory refused the group change of ${accountId}: simulated provisioning fault`);
+    // With readBackDisagrees the directory answers success and changes nothing.
+    if (faults.readBackDisagrees) return;
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('DELETE FROM identity.sim_directory_group_members WHERE account_id = $1 AND group_name = ANY($2::text[])', [accountId, [...change.remove]]);
+      await manager.query(
+        `INSERT INTO identity.sim_directory_group_members (account_id, group_name)
+         SELECT $1, g FROM unnest($2::text[]) AS g ON CONFLICT DO NOTHING`,
+        [accountId, [...change.add]],
+      );
+    });
   }
 
   async readAccount(accountId: string): Promise<DirectoryAccount | null> {

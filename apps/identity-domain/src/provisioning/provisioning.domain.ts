@@ -1,5 +1,10 @@
 import { type StepFailureCode } from '@closeloop/contracts';
 
+import type { OwnStep } from '../journeys/journey-routing';
+
+/** The identity step of a new-hire journey (NEW_HIRE_V1). */
+export const NEW_HIRE_IDENTITY: OwnStep<'new-hire'> = { journeyType: 'new-hire', owner: 'identity', step: 'identity' };
+
 /** What the directory holds for the account, read back after provisioning. */
 export interface ReadBack {
   readonly accountId: string;

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 
 import { AccountRepository } from './account.repository';
-import { JourneyRequestedHandler } from './journey-requested.handler';
 import { ProvisioningService } from './provisioning.service';
 
 @Module({
-  controllers: [JourneyRequestedHandler],
   providers: [ProvisioningService, AccountRepository],
+  exports: [ProvisioningService],
 })
 export class ProvisioningModule {}

@@ -1,16 +1,5 @@
-import {
-  AccountCompensatedV1,
-  AccountFailedV1,
-  AccountVerifiedV1,
-  buildEvent,
-  causedBy,
-  type CompensationRequestedV1,
-  type EventEnvelope,
-  type JourneyRequestedV1,
-  requestedAttempt,
-  type StepRetryRequestedV1,
-} from '@closeloop/contracts';
-import { Inbox, Outbox, outgoing,type OutgoingEvent } from '@closeloop/messaging';
+import { AccountCompensatedV1, AccountFailedV1, AccountVerifiedV1, buildEvent, causedBy, type EventEnvelope, requestedAttempt, type RequestedOf } from '@closeloop/contracts';
+import { Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
@@ -18,12 +7,13 @@ import pLimit from 'p-limit';
 import { DataSource } from 'typeorm';
 
 import { DIRECTORY_CONNECTOR, type DirectoryConnector, DirectoryRejectedError } from '../directory/directory.connector';
+import type { CompensationOf, Requested, RetryOf } from '../journeys/journey-routing';
 import { type AccountRecord,AccountRepository } from './account.repository';
-import { type AccountDecision, decideAccount } from './provisioning.domain';
+import { type AccountDecision, decideAccount, NEW_HIRE_IDENTITY } from './provisioning.domain';
 
 const PRODUCER = 'identity-domain';
 /** The journey step this service owns. */
-const STEP_OWNER = 'identity';
+const STEP_OWNER = NEW_HIRE_IDENTITY.owner;
 /** Directory calls in flight at once per batch (the database pool is 10 by default). */
 const CONNECTOR_CONCURRENCY = 8;
 
@@ -47,13 +37,13 @@ export class ProvisioningService {
    * failed result. One transaction for the batch: inbox, account records and outgoing events.
    * The directory calls are idempotent, so a batch retried after a crash does only what is missing.
    */
-  provisionAccounts(events: readonly JourneyRequestedV1[]): Promise<void> {
+  provisionAccounts(events: ReadonlyArray<Requested<'new-hire'>>): Promise<void> {
     return this.run(events.map((cause) => ({ cause, request: cause.payload, retry: false })));
   }
 
   /** Assurance asks for another attempt: re-check the directory, do what is missing, report again. */
-  retry(events: readonly StepRetryRequestedV1[]): Promise<void> {
-    const mine = events.filter((e) => e.payload.owner === STEP_OWNER);
+  retry(events: ReadonlyArray<RetryOf<'new-hire'>>): Promise<void> {
+    const mine = events.filter((e) => e.payload.owner === STEP_OWNER && e.payload.step === NEW_HIRE_IDENTITY.step);
     return this.run(mine.map((cause) => ({ cause, request: cause.payload.request, retry: true })));
   }
 
@@ -61,8 +51,8 @@ export class ProvisioningService {
    * Compensation: disables the account and removes its groups, reads the directory back, and
    * confirms. A read-back that disagrees confirms nothing: assurance's deadline asks again.
    */
-  async compensate(events: readonly CompensationRequestedV1[]): Promise<void> {
-    const mine = events.filter((e) => e.payload.owner === STEP_OWNER);
+  async compensate(events: ReadonlyArray<CompensationOf<'new-hire'>>): Promise<void> {
+    const mine = events.filter((e) => e.payload.owner === STEP_OWNER && e.payload.step === NEW_HIRE_IDENTITY.step);
     if (mine.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
       const fresh = await this.inbox.claim(manager, mine.map((e) => e.eventId));
@@ -80,14 +70,14 @@ export class ProvisioningService {
         const undone = disabled ? `account ${disabled.accountId} disabled and removed from every group` : 'no account had been created';
         const { subject, groups } = event.payload.request;
         await this.accounts.saveAll(manager, [{ requestId: event.requestId, employeeId: subject.employeeId, accountId: disabled?.accountId ?? null, status: 'compensated', groups, failure: null, updatedAt: now }]);
-        out.push(outgoing(AccountCompensatedV1, buildEvent(AccountCompensatedV1, causedBy(event, PRODUCER), { step: STEP_OWNER, undone, compensatedAt: now.toISOString() }, { eventId: this.ids.next(), occurredAt: now })));
+        out.push(outgoing(AccountCompensatedV1, buildEvent(AccountCompensatedV1, causedBy(event, PRODUCER), { step: NEW_HIRE_IDENTITY.step, undone, compensatedAt: now.toISOString() }, { eventId: this.ids.next(), occurredAt: now })));
         this.logger.info({ requestId: event.requestId, eventId: event.eventId }, 'account step compensated');
       }
       await this.outbox.add(manager, out);
     });
   }
 
-  private async run(items: ReadonlyArray<{ cause: EventEnvelope; request: JourneyRequestedV1['payload']; retry: boolean }>): Promise<void> {
+  private async run(items: ReadonlyArray<{ cause: EventEnvelope; request: RequestedOf<'new-hire'>; retry: boolean }>): Promise<void> {
     if (items.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
       const fresh = await this.inbox.claim(manager, items.map((i) => i.cause.eventId));
@@ -119,7 +109,7 @@ export class ProvisioningService {
           );
         } else {
           records.push({ requestId: cause.requestId, employeeId, accountId: null, status: 'failed', groups: request.groups, failure: { code: decision.code, reason: decision.reason }, updatedAt: now });
-          out.push(outgoing(AccountFailedV1, buildEvent(AccountFailedV1, context, { step: STEP_OWNER, attempt: requestedAttempt(cause), code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
+          out.push(outgoing(AccountFailedV1, buildEvent(AccountFailedV1, context, { step: NEW_HIRE_IDENTITY.step, attempt: requestedAttempt(cause), code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
         }
         this.logger.info({ requestId: cause.requestId, eventId: cause.eventId, result: decision.kind }, 'account step done');
       }
@@ -128,7 +118,7 @@ export class ProvisioningService {
     });
   }
 
-  private async provision(request: JourneyRequestedV1['payload']): Promise<AccountDecision> {
+  private async provision(request: RequestedOf<'new-hire'>): Promise<AccountDecision> {
     const { subject, groups } = request;
     try {
       const { accountId } = await this.directory.ensureAccount(subject);

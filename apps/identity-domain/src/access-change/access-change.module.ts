@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+
+import { AccountStepsModule } from '../account-steps/account-steps.module';
+import { AccessChangeService } from './access-change.service';
+
+@Module({
+  imports: [AccountStepsModule],
+  providers: [AccessChangeService],
+  exports: [AccessChangeService],
+})
+export class AccessChangeModule {}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+
+import { AccountStepsModule } from '../account-steps/account-steps.module';
+import { AccountCheckService } from './account-check.service';
+
+@Module({
+  imports: [AccountStepsModule],
+  providers: [AccountCheckService],
+  exports: [AccountCheckService],
+})
+export class AccountCheckModule {}
