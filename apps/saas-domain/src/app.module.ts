@@ -2,9 +2,10 @@ import { messagingTablesMigration } from '@closeloop/messaging';
 import { RuntimeModule, SimulatorModule } from '@closeloop/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 
-import { AccessModule } from './access/access.module';
 import type { SaasConfig } from './config/saas.config';
+import { JourneysModule } from './journeys/journeys.module';
 import { CreateAccessRequests1732190000000 } from './migrations/1732190000000-create-access-requests';
+import { CreateAccessChangesAndLicences1732280000000 } from './migrations/1732280000000-create-access-changes-and-licences';
 import { SAAS_ADMIN_CONNECTOR } from './saas-admin/saas-admin.connector';
 import { SimulatedSaasAdminConnector } from './saas-admin/simulated-saas-admin.connector';
 
@@ -12,7 +13,7 @@ export const SAAS_SERVICE = {
   name: 'saas-domain',
   schema: 'saas',
   consumerGroup: 'closeloop.saas-domain',
-  migrations: [messagingTablesMigration('saas', 1732180000000), CreateAccessRequests1732190000000],
+  migrations: [messagingTablesMigration('saas', 1732180000000), CreateAccessRequests1732190000000, CreateAccessChangesAndLicences1732280000000],
 };
 
 @Module({})
@@ -20,7 +21,7 @@ export class AppModule {
   static register(config: SaasConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot(SAAS_SERVICE, config), SimulatorModule.register(config.SIMULATOR_FAULTS, { provide: SAAS_ADMIN_CONNECTOR, useClass: SimulatedSaasAdminConnector }), AccessModule],
+      imports: [RuntimeModule.forRoot(SAAS_SERVICE, config), SimulatorModule.register(config.SIMULATOR_FAULTS, { provide: SAAS_ADMIN_CONNECTOR, useClass: SimulatedSaasAdminConnector }), JourneysModule],
     };
   }
 }

@@ -1,5 +1,10 @@
 import type { StepFailureCode } from '@closeloop/contracts';
 
+import type { OwnStep } from '../journeys/journey-routing';
+
+/** The SaaS step of a new-hire journey (NEW_HIRE_V1). */
+export const NEW_HIRE_SAAS: OwnStep<'new-hire'> = { journeyType: 'new-hire', owner: 'saas', step: 'saas' };
+
 export interface RequestedApp {
   readonly app: string;
   readonly role: string;

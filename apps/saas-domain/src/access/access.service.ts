@@ -1,30 +1,19 @@
-import {
-  AccessCompensatedV1,
-  AccessFailedV1,
-  AccessVerifiedV1,
-  AccountVerifiedV1,
-  buildEvent,
-  causedBy,
-  type CompensationRequestedV1,
-  type EventEnvelope,
-  type JourneyRequestedV1,
-  requestedAttempt,
-  type StepRetryRequestedV1,
-} from '@closeloop/contracts';
-import { Inbox, Outbox, outgoing,type OutgoingEvent } from '@closeloop/messaging';
+import { AccessCompensatedV1, AccessFailedV1, AccessVerifiedV1, AccountVerifiedV1, buildEvent, causedBy, type EventEnvelope, requestedAttempt } from '@closeloop/contracts';
+import { Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import pLimit from 'p-limit';
 import { DataSource } from 'typeorm';
 
+import type { CompensationOf, Requested, RetryOf } from '../journeys/journey-routing';
 import { SAAS_ADMIN_CONNECTOR, type SaasAdminConnector, SaasAdminRejectedError } from '../saas-admin/saas-admin.connector';
-import { type AccessDecision, decideAccess, readyToProvision, type RequestedApp } from './access.domain';
+import { type AccessDecision, decideAccess, NEW_HIRE_SAAS, readyToProvision, type RequestedApp } from './access.domain';
 import { type AccessHalf, AccessRequestRepository } from './access-request.repository';
 
 const PRODUCER = 'saas-domain';
 /** The journey step this service owns. */
-const STEP_OWNER = 'saas';
+const STEP_OWNER = NEW_HIRE_SAAS.owner;
 /** SaaS admin calls in flight at once per batch (the database pool is 10 by default). */
 const CONNECTOR_CONCURRENCY = 8;
 
@@ -44,7 +33,7 @@ export class AccessService {
   ) {}
 
   /** The apps a journey asks for; provisioned once the account is verified. */
-  onJourneysRequested(events: readonly JourneyRequestedV1[]): Promise<void> {
+  onJourneysRequested(events: ReadonlyArray<Requested<'new-hire'>>): Promise<void> {
     return this.handle(events, (e) => ({
       requestId: e.requestId,
       journeyType: e.journeyType,
@@ -62,9 +51,9 @@ export class AccessService {
    * Assurance asks for another attempt: the request and the verified account travel with it, so
    * this works even if the original events never arrived. Re-checks and re-grants what is missing.
    */
-  onRetryRequested(events: readonly StepRetryRequestedV1[]): Promise<void> {
-    const mine = events.filter((e) => e.payload.owner === STEP_OWNER);
-    const accountOf = (e: StepRetryRequestedV1) => e.payload.evidence[AccountVerifiedV1.topic]?.['accountId'];
+  onRetryRequested(events: ReadonlyArray<RetryOf<'new-hire'>>): Promise<void> {
+    const mine = events.filter((e) => e.payload.owner === STEP_OWNER && e.payload.step === NEW_HIRE_SAAS.step);
+    const accountOf = (e: RetryOf<'new-hire'>) => e.payload.evidence[AccountVerifiedV1.topic]?.['accountId'];
     return this.handle(
       mine,
       (e) => ({
@@ -79,8 +68,8 @@ export class AccessService {
   }
 
   /** Compensation: revokes every app's access and licence, reads back, and confirms. */
-  async compensate(events: readonly CompensationRequestedV1[]): Promise<void> {
-    const mine = events.filter((e) => e.payload.owner === STEP_OWNER);
+  async compensate(events: ReadonlyArray<CompensationOf<'new-hire'>>): Promise<void> {
+    const mine = events.filter((e) => e.payload.owner === STEP_OWNER && e.payload.step === NEW_HIRE_SAAS.step);
     if (mine.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
       const fresh = await this.inbox.claim(manager, mine.map((e) => e.eventId));
@@ -101,7 +90,7 @@ export class AccessService {
         const now = this.clock.now();
         const undone = accountId ? `access and licences revoked in ${apps.join(', ')}` : 'no account was ever provisioned';
         await this.requests.conclude(manager, event.requestId, 'compensated', null, now);
-        out.push(outgoing(AccessCompensatedV1, buildEvent(AccessCompensatedV1, causedBy(event, PRODUCER), { step: STEP_OWNER, undone, compensatedAt: now.toISOString() }, { eventId: this.ids.next(), occurredAt: now })));
+        out.push(outgoing(AccessCompensatedV1, buildEvent(AccessCompensatedV1, causedBy(event, PRODUCER), { step: NEW_HIRE_SAAS.step, undone, compensatedAt: now.toISOString() }, { eventId: this.ids.next(), occurredAt: now })));
         this.logger.info({ requestId: event.requestId, eventId: event.eventId }, 'access step compensated');
       }
       await this.outbox.add(manager, out);
@@ -132,7 +121,7 @@ export class AccessService {
           out.push(outgoing(AccessVerifiedV1, buildEvent(AccessVerifiedV1, context, { accountId: request.accountId, grants: [...decision.grants], verifiedAt: now.toISOString() }, identity)));
         } else {
           await this.requests.conclude(manager, request.requestId, 'failed', { code: decision.code, reason: decision.reason }, now);
-          out.push(outgoing(AccessFailedV1, buildEvent(AccessFailedV1, context, { step: STEP_OWNER, attempt: requestedAttempt(cause), code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
+          out.push(outgoing(AccessFailedV1, buildEvent(AccessFailedV1, context, { step: NEW_HIRE_SAAS.step, attempt: requestedAttempt(cause), code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
         }
         this.logger.info({ requestId: request.requestId, eventId: cause.eventId, result: decision.kind }, 'access step done');
       }

@@ -1,0 +1,93 @@
+import type { StepFailureCode } from '@closeloop/contracts';
+
+import type { AppReadBack, RequestedApp } from '../access/access.domain';
+import type { OwnStep } from '../journeys/journey-routing';
+
+/** The SaaS step of an access change (ACCESS_CHANGE_V1). */
+export const APP_ACCESS: OwnStep<'access-change'> = { journeyType: 'access-change', owner: 'saas', step: 'app-access' };
+
+/** An app's access for the account before the change; null when the app did not know the account. */
+export type PriorAccess = { readonly role: string; readonly licence: string | null; readonly active: boolean } | null;
+/** Each touched app's access before the change, by app. */
+export type AccessBefore = Readonly<Record<string, PriorAccess>>;
+
+export type RequestStatus = 'pending' | 'verified' | 'failed' | 'compensated';
+
+/** What the SaaS service knows of an access change: the apps (from intake) and the account (from identity). */
+export interface AppAccessChange {
+  readonly requestId: string;
+  readonly employeeId: string;
+  readonly removeApps: readonly string[] | null;
+  readonly grantApps: readonly RequestedApp[] | null;
+  readonly accountId: string | null;
+  readonly accessBefore: AccessBefore | null;
+  readonly status: RequestStatus;
+}
+
+export type ReadyChange = AppAccessChange & { removeApps: readonly string[]; grantApps: readonly RequestedApp[]; accountId: string };
+
+/** Both halves have arrived, in whatever order: the request, and the account whose groups identity changed. */
+export const hasBothHalves = (change: AppAccessChange): change is ReadyChange =>
+  change.removeApps !== null && change.grantApps !== null && change.accountId !== null;
+
+/** The apps the change touches: the removed ones, then the granted ones. */
+export const touchedApps = (change: ReadyChange): string[] => [...change.removeApps, ...change.grantApps.map((g) => g.app)];
+
+export const priorAccess = (readBack: AppReadBack | null): PriorAccess => (readBack ? { role: readBack.role, licence: readBack.licence, active: readBack.active } : null);
+
+export type AppAccessDecision =
+  | { readonly kind: 'verified'; readonly grants: ReadonlyArray<RequestedApp & { active: true }> }
+  | { readonly kind: 'failed'; readonly code: StepFailureCode; readonly reason: string };
+
+/** An app no longer gives the account access when it does not know it, or knows it as inactive. */
+const revoked = (readBack: AppReadBack | null) => readBack === null || !readBack.active;
+
+/**
+ * Verified only when every removed app, read back, no longer lets the account in, and every
+ * granted app has it active, in the requested role, with the requested licence.
+ */
+export const decideAppAccessChange = (
+  change: { removeApps: readonly string[]; grantApps: readonly RequestedApp[] },
+  removedReadBacks: ReadonlyArray<AppReadBack | null>,
+  grantedReadBacks: ReadonlyArray<AppReadBack | null>,
+): AppAccessDecision => {
+  const problems = [
+    ...change.removeApps.flatMap((app, i) => (revoked(removedReadBacks[i] ?? null) ? [] : [`${app}: access still active`])),
+    ...change.grantApps.flatMap((want, i) => {
+      const got = grantedReadBacks[i];
+      if (!got) return [`${want.app}: no account`];
+      const issues: string[] = [];
+      if (!got.active) issues.push('account inactive');
+      if (got.role !== want.role) issues.push(`role ${got.role} instead of ${want.role}`);
+      if (got.licence !== want.licence) issues.push(got.licence ? `licence ${got.licence} instead of ${want.licence}` : 'no licence assigned');
+      return issues.map((issue) => `${want.app}: ${issue}`);
+    }),
+  ];
+  return problems.length > 0
+    ? { kind: 'failed', code: 'VERIFICATION_MISMATCH', reason: `read-back disagrees: ${problems.join('; ')}` }
+    : { kind: 'verified', grants: change.grantApps.map((g) => ({ ...g, active: true as const })) };
+};
+
+/**
+ * What an app must hold again after compensation: the access it had before, or none. An account
+ * that was inactive before is left revoked, not reactivated: compensation never gives access
+ * that was not usable before.
+ */
+export const restoreTarget = (app: string, before: AccessBefore): PriorAccess => {
+  const prior = before[app] ?? null;
+  return prior?.active ? prior : null;
+};
+
+/** Null when every app, read back, holds its restore target; otherwise what disagrees. */
+export const restoreMismatch = (targets: ReadonlyArray<{ app: string; want: PriorAccess }>, readBacks: ReadonlyArray<AppReadBack | null>): string | null => {
+  const problems = targets.flatMap(({ app, want }, i) => {
+    const got = readBacks[i] ?? null;
+    if (!want) return revoked(got) ? [] : [`${app}: access still active`];
+    if (!got || !got.active) return [`${app}: access not restored`];
+    const issues: string[] = [];
+    if (got.role !== want.role) issues.push(`role ${got.role} instead of ${want.role}`);
+    if (got.licence !== want.licence) issues.push(`licence ${got.licence ?? 'none'} instead of ${want.licence ?? 'none'}`);
+    return issues.map((issue) => `${app}: ${issue}`);
+  });
+  return problems.length > 0 ? problems.join('; ') : null;
+};

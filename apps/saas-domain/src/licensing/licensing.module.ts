@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+
+import { LicenceRequestRepository } from './licence-request.repository';
+import { LicensingService } from './licensing.service';
+
+@Module({
+  providers: [LicensingService, LicenceRequestRepository],
+  exports: [LicensingService],
+})
+export class LicensingModule {}
