@@ -15,8 +15,16 @@ import { VerdictsHandler } from './verdicts.handler';
 /** Journeys, the policy that decides their control pattern, and the approval tasks people decide. */
 @Module({})
 export class JourneysModule {
+  private static readonly registered = new WeakMap<IntakeConfig, DynamicModule>();
+
+  /**
+   * The same module object for the same config: Nest 11 tells dynamic modules apart by
+   * reference, and a second instance would run a second approval scanner and policy store.
+   */
   static register(config: IntakeConfig): DynamicModule {
-    return {
+    const known = JourneysModule.registered.get(config);
+    if (known) return known;
+    const module: DynamicModule = {
       module: JourneysModule,
       controllers: [JourneysController, ApprovalsController, PolicyController, VerdictsHandler],
       providers: [
@@ -30,5 +38,7 @@ export class JourneysModule {
       ],
       exports: [JourneysService],
     };
+    JourneysModule.registered.set(config, module);
+    return module;
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
+import { canonicalJson } from '@closeloop/contracts';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock } from '@closeloop/runtime';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
@@ -78,7 +79,8 @@ export class PolicyStore implements OnApplicationBootstrap {
   }
 
   private async record(policy: Policy, source: string, by: string, options: { refuseDifferent: boolean; activate: boolean }): Promise<void> {
-    const document = JSON.stringify(policy);
+    // Compared canonically: jsonb does not keep the key order.
+    const document = canonicalJson(policy);
     await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['intake.policies']);
       const [existing] = await manager.query('SELECT document FROM intake.policies WHERE version = $1', [policy.version]);
@@ -96,7 +98,7 @@ export class PolicyStore implements OnApplicationBootstrap {
         ]);
         return;
       }
-      if (options.refuseDifferent && JSON.stringify(validatePolicy(existing.document)) !== document) {
+      if (options.refuseDifferent && canonicalJson(validatePolicy(existing.document)) !== document) {
         throw new PolicyError(`policy version ${policy.version} is already recorded with different rules; give the changed policy a new version number`);
       }
       if (options.activate) await manager.query('UPDATE intake.policies SET activated_at = $2, activated_by = $3 WHERE version = $1', [policy.version, now, by]);
