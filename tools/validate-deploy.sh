@@ -33,13 +33,16 @@ fi
 APT_UPDATED=0
 apt_install() { # packages...
   if ((EUID != 0)); then die "$* missing and not root: install them (apt-get install -y $*)"; fi
+  local log
+  log="$(mktemp)"
   if ((APT_UPDATED == 0)); then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || die "apt-get update failed"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$log" 2>&1 || { cat "$log" >&2; die "apt-get update failed"; }
     APT_UPDATED=1
   fi
   info "installing $* from Debian's packages"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null ||
-    die "apt-get install $* failed"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >"$log" 2>&1 ||
+    { cat "$log" >&2; die "apt-get install $* failed"; }
+  rm -f "$log"
 }
 
 # docker-compose: Debian bookworm's package is Compose 1.29.2 (Python), which reads the compose
