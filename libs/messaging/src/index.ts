@@ -7,3 +7,4 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './outgoing-event';
 export * from './propagate-errors.filter';
+export * from './raw-messages';

@@ -11,6 +11,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import { classifyError, errorMessage } from './errors';
 import { messagingMetrics } from './messaging.metrics';
 import { endFailed, journeyAttributes, startBatchHandleSpan, startProcessSpan } from './messaging-spans';
+import { type RawMessage, type RawMessageBatch, takesRawMessages, toRawMessage } from './raw-messages';
 
 /** What an `@EventPattern(topic)` handler receives: the valid events of one partition, in order. */
 export interface EventBatch<E extends EventEnvelope = EventEnvelope> {
@@ -30,12 +31,12 @@ export interface KafkaBatchServerOptions {
   readonly maxBackoffMs?: number;
 }
 
-interface Received {
+/** An event, or on a topic whose handler takes `RAW_MESSAGES` a raw message. */
+type Received = {
   readonly message: KafkaMessage;
-  readonly event: EventEnvelope;
   /** `process <topic>`: child of the producer span whose context the message carries. */
   readonly span: Span;
-}
+} & ({ readonly event: EventEnvelope; readonly raw?: undefined } | { readonly event?: undefined; readonly raw: RawMessage });
 
 interface DeadLetter {
   readonly message: KafkaMessage;
@@ -174,9 +175,11 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         { topic: batch.topic, partition: batch.partition, groupId: this.options.groupId, offset: message.offset, key: message.key?.toString('utf8') },
         contextFromCarrier(stringHeaders(message.headers)),
       );
-      const decoded = this.decode(batch.topic, message);
+      const decoded = this.takesRaw(batch.topic) ? toRawMessage(batch.topic, batch.partition, message, stringHeaders(message.headers)) : this.decode(batch.topic, message);
       if ('reason' in decoded) {
         dead.push({ message, reason: decoded.reason, span });
+      } else if ('raw' in decoded) {
+        received.push({ message, raw: decoded.raw, span });
       } else {
         span.setAttributes(journeyAttributes(decoded.event));
         received.push({ message, event: decoded.event, span });
@@ -203,6 +206,11 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       // Not committed (the consumer stopped or lost the partition): another delivery follows.
       for (const span of open) endFailed(span, undefined, 'not committed; the message will be delivered again');
     }
+  }
+
+  /** Whether the topic's handler takes the messages undecoded (`@EventPattern(topic, RAW_MESSAGES)`). */
+  private takesRaw(topic: string): boolean {
+    return takesRawMessages(this.getHandlerByPattern(topic)?.extras);
   }
 
   private decode(topic: string, message: KafkaMessage): { event: EventEnvelope } | { reason: string } {
@@ -236,7 +244,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         const giveUp = kind === 'terminal' || (kind === 'unknown' && unknownAttempts >= maxUnknown);
         if (giveUp && items.length === 1) {
           const item = items[0] as Received;
-          await this.deadLetter(control.batch, [{ message: item.message, reason: `${kind} error: ${errorMessage(error)}`, span: item.span, requestId: item.event.requestId }], open);
+          await this.deadLetter(control.batch, [{ message: item.message, reason: `${kind} error: ${errorMessage(error)}`, span: item.span, requestId: item.event?.requestId }], open);
           return true;
         }
         if (giveUp) {
@@ -273,13 +281,18 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const byEventId = new Map<string, Context>();
     const byRequestId = new Map<string, Context>();
     for (const { event, span } of items) {
+      if (!event) continue;
       const ctx = trace.setSpan(ROOT_CONTEXT, span);
       byEventId.set(event.eventId, ctx);
       byRequestId.set(event.requestId, ctx);
     }
-    const batchSpan = byRequestId.size > 1 ? startBatchHandleSpan(batch.topic, batch.partition, this.options.groupId, items.map((i) => i.span)) : undefined;
-    const active = batchSpan ? trace.setSpan(ROOT_CONTEXT, batchSpan) : (byRequestId.values().next().value as Context);
-    const eventBatch: EventBatch = { topic: batch.topic, partition: batch.partition, events: items.map((i) => i.event) };
+    // Raw messages belong to no journey: several of them are handled in a batch span too.
+    const several = byRequestId.size > 1 || (byRequestId.size === 0 && items.length > 1);
+    const batchSpan = several ? startBatchHandleSpan(batch.topic, batch.partition, this.options.groupId, items.map((i) => i.span)) : undefined;
+    const active = batchSpan ? trace.setSpan(ROOT_CONTEXT, batchSpan) : (byRequestId.values().next().value ?? trace.setSpan(ROOT_CONTEXT, (items[0] as Received).span));
+    const eventBatch: EventBatch | RawMessageBatch = this.takesRaw(batch.topic)
+      ? { topic: batch.topic, partition: batch.partition, messages: items.flatMap((i) => (i.raw ? [i.raw] : [])) }
+      : { topic: batch.topic, partition: batch.partition, events: items.flatMap((i) => (i.event ? [i.event] : [])) };
     const started = performance.now();
     try {
       await runInMessageScope({ byEventId, byRequestId }, () =>
@@ -298,8 +311,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   }
 
   private handled(topic: string, items: readonly Received[]): void {
-    if (this.handledListeners.length === 0 || items.length === 0) return;
-    const events = items.map((i) => i.event);
+    if (this.handledListeners.length === 0) return;
+    const events = items.flatMap((i) => (i.event ? [i.event] : []));
+    if (events.length === 0) return;
     for (const listener of this.handledListeners) {
       try {
         listener(topic, events);
@@ -348,8 +362,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 const inSpanOf = (span: Span | undefined, fn: () => void): void => (span ? context.with(trace.setSpan(ROOT_CONTEXT, span), fn) : fn());
 
 /** The journeys of a batch, for a log line: one `requestId`, or the first few `requestIds`. */
-const journeysOf = (items: readonly Received[]): { requestId: string } | { requestIds: string[]; journeys: number } => {
-  const ids = [...new Set(items.map((i) => i.event.requestId))];
+const journeysOf = (items: readonly Received[]): { requestId: string } | { requestIds: string[]; journeys: number } | { offsets: string[] } => {
+  const ids = [...new Set(items.flatMap((i) => (i.event ? [i.event.requestId] : [])))];
+  if (ids.length === 0) return { offsets: items.slice(0, 10).map((i) => i.message.offset) };
   return ids.length === 1 ? { requestId: ids[0] as string } : { requestIds: ids.slice(0, 10), journeys: ids.length };
 };
 
