@@ -10,8 +10,9 @@ import { JourneyEntity } from './journeys/journey.entity';
 import { JourneysModule } from './journeys/journeys.module';
 import { CreateJourneys1732190000000 } from './migrations/1732190000000-create-journeys';
 import { OneLiveNewHire1732240000000 } from './migrations/1732240000000-one-live-new-hire';
-import { PoliciesAndApprovals1732300000000 } from './migrations/1732300000000-policies-and-approvals';
 import { CreateAuthTables1732270000000 } from './migrations/1732270000000-create-auth-tables';
+import { PoliciesAndApprovals1732300000000 } from './migrations/1732300000000-policies-and-approvals';
+import { UpstreamModule } from './upstream/upstream.module';
 
 export const INTAKE_SERVICE = {
   name: 'intake',
@@ -26,7 +27,7 @@ export class AppModule {
   static register(config: IntakeConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot(INTAKE_SERVICE, config), AuthModule.register(config), JourneysModule.register(config)],
+      imports: [RuntimeModule.forRoot(INTAKE_SERVICE, config), AuthModule.register(config), JourneysModule.register(config), UpstreamModule.register(config)],
       providers: [{ provide: INTAKE_CONFIG, useValue: config }],
     };
   }
