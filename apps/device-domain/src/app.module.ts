@@ -5,14 +5,16 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { DeviceConfig } from './config/device.config';
 import { DEVICE_MANAGEMENT_CONNECTOR } from './device-management/device-management.connector';
 import { SimulatedDeviceManagementConnector } from './device-management/simulated-device-management.connector';
-import { EnrolmentModule } from './enrolment/enrolment.module';
+import { ItsmModule } from './itsm/itsm.module';
+import { JourneysModule } from './journeys/journeys.module';
 import { CreateDeviceAssignments1732190000000 } from './migrations/1732190000000-create-device-assignments';
+import { CreateReplacements1732280000000 } from './migrations/1732280000000-create-replacements';
 
 export const DEVICE_SERVICE = {
   name: 'device-domain',
   schema: 'device',
   consumerGroup: 'closeloop.device-domain',
-  migrations: [messagingTablesMigration('device', 1732180000000), CreateDeviceAssignments1732190000000],
+  migrations: [messagingTablesMigration('device', 1732180000000), CreateDeviceAssignments1732190000000, CreateReplacements1732280000000],
 };
 
 @Module({})
@@ -20,7 +22,7 @@ export class AppModule {
   static register(config: DeviceConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot(DEVICE_SERVICE, config), SimulatorModule.register(config.SIMULATOR_FAULTS, { provide: DEVICE_MANAGEMENT_CONNECTOR, useClass: SimulatedDeviceManagementConnector }), EnrolmentModule],
+      imports: [RuntimeModule.forRoot(DEVICE_SERVICE, config), SimulatorModule.register(config.SIMULATOR_FAULTS, { provide: DEVICE_MANAGEMENT_CONNECTOR, useClass: SimulatedDeviceManagementConnector }), ItsmModule, JourneysModule],
     };
   }
 }

@@ -17,6 +17,35 @@ export interface DeviceManagementConnector {
   readDevice(assetTag: string): Promise<DeviceState | null>;
   /** Compensation: unenrols the employee's device of the model and returns it to stock; null when none was assigned. */
   releaseDevice(model: string, employeeId: string): Promise<{ assetTag: string } | null>;
+
+  /**
+   * Assigns a device of the model from stock to the employee for one order (a replacement), or
+   * returns the one already assigned for that order. The employee may hold another device of the
+   * same model meanwhile: the one being replaced.
+   */
+  assignForOrder(model: string, employeeId: string, orderRef: string): Promise<{ assetTag: string; serialNumber: string }>;
+  /** Compensation: unenrols the device assigned for the order and returns it to stock; null when there is none. */
+  releaseForOrder(orderRef: string, employeeId: string): Promise<{ assetTag: string } | null>;
+  /** Reads the asset's record back from asset management. */
+  readAsset(assetTag: string): Promise<AssetRecord | null>;
+  /** Logs the asset as retired, with the reason and the order that retired it; an asset already retired is left as it is. */
+  retireAsset(assetTag: string, reason: string, orderRef: string, employeeId: string): Promise<void>;
+  /** Compensation: puts an asset the order retired back in service with its last assignee; anything else is left alone. */
+  returnToService(assetTag: string, orderRef: string, employeeId: string): Promise<void>;
+}
+
+export type AssetStatus = 'in_stock' | 'assigned' | 'retired';
+
+/** An asset as asset management records it. A retired asset keeps its last assignee. */
+export interface AssetRecord {
+  readonly assetTag: string;
+  readonly serialNumber: string;
+  readonly model: string;
+  readonly status: AssetStatus;
+  readonly assignedTo: string | null;
+  readonly retiredReason: string | null;
+  /** The order (journey) that retired it. */
+  readonly retiredFor: string | null;
 }
 
 export const DEVICE_MANAGEMENT_CONNECTOR = Symbol('DEVICE_MANAGEMENT_CONNECTOR');

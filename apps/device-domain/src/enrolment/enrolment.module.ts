@@ -2,10 +2,9 @@ import { Module } from '@nestjs/common';
 
 import { DeviceAssignmentRepository } from './device-assignment.repository';
 import { EnrolmentService } from './enrolment.service';
-import { JourneyRequestedHandler } from './journey-requested.handler';
 
 @Module({
-  controllers: [JourneyRequestedHandler],
   providers: [EnrolmentService, DeviceAssignmentRepository],
+  exports: [EnrolmentService],
 })
 export class EnrolmentModule {}

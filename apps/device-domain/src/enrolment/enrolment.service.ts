@@ -1,16 +1,5 @@
-import {
-  AssignmentCompensatedV1,
-  buildEvent,
-  causedBy,
-  type CompensationRequestedV1,
-  ComplianceFailedV1,
-  ComplianceVerifiedV1,
-  type EventEnvelope,
-  type JourneyRequestedV1,
-  requestedAttempt,
-  type StepRetryRequestedV1,
-} from '@closeloop/contracts';
-import { Inbox, Outbox, outgoing,type OutgoingEvent } from '@closeloop/messaging';
+import { AssignmentCompensatedV1, buildEvent, causedBy, ComplianceFailedV1, ComplianceVerifiedV1, type EventEnvelope, requestedAttempt, type RequestedOf } from '@closeloop/contracts';
+import { Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
@@ -22,12 +11,13 @@ import {
   type DeviceManagementConnector,
   DeviceManagementRejectedError,
 } from '../device-management/device-management.connector';
+import type { CompensationOf, Requested, RetryOf } from '../journeys/journey-routing';
 import { type DeviceAssignment, DeviceAssignmentRepository } from './device-assignment.repository';
-import { type ComplianceDecision, decideCompliance } from './enrolment.domain';
+import { type ComplianceDecision, decideCompliance, NEW_HIRE_DEVICE } from './enrolment.domain';
 
 const PRODUCER = 'device-domain';
 /** The journey step this service owns. */
-const STEP_OWNER = 'device';
+const STEP_OWNER = NEW_HIRE_DEVICE.owner;
 /** Device management calls in flight at once per batch (the database pool is 10 by default). */
 const CONNECTOR_CONCURRENCY = 8;
 
@@ -50,19 +40,19 @@ export class EnrolmentService {
    * Assigns a device from stock, enrols it, reads its compliance back and reports the result,
    * in parallel with the identity and SaaS steps. One transaction per batch.
    */
-  enrolDevices(events: readonly JourneyRequestedV1[]): Promise<void> {
+  enrolDevices(events: ReadonlyArray<Requested<'new-hire'>>): Promise<void> {
     return this.run(events.map((cause) => ({ cause, request: cause.payload, retry: false })));
   }
 
   /** Assurance asks for another attempt: re-check device management, do what is missing, report again. */
-  retry(events: readonly StepRetryRequestedV1[]): Promise<void> {
-    const mine = events.filter((e) => e.payload.owner === STEP_OWNER);
+  retry(events: ReadonlyArray<RetryOf<'new-hire'>>): Promise<void> {
+    const mine = events.filter((e) => e.payload.owner === STEP_OWNER && e.payload.step === NEW_HIRE_DEVICE.step);
     return this.run(mine.map((cause) => ({ cause, request: cause.payload.request, retry: true })));
   }
 
   /** Compensation: releases the device back to stock, reads it back, and confirms. */
-  async compensate(events: readonly CompensationRequestedV1[]): Promise<void> {
-    const mine = events.filter((e) => e.payload.owner === STEP_OWNER);
+  async compensate(events: ReadonlyArray<CompensationOf<'new-hire'>>): Promise<void> {
+    const mine = events.filter((e) => e.payload.owner === STEP_OWNER && e.payload.step === NEW_HIRE_DEVICE.step);
     if (mine.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
       const fresh = await this.inbox.claim(manager, mine.map((e) => e.eventId));
@@ -86,7 +76,7 @@ export class EnrolmentService {
           { requestId: event.requestId, employeeId: subject.employeeId, model: device.model, assetTag: released?.assetTag ?? null, serialNumber: null, status: 'compensated', failure: null, updatedAt: now },
         ]);
         out.push(
-          outgoing(AssignmentCompensatedV1, buildEvent(AssignmentCompensatedV1, causedBy(event, PRODUCER), { step: STEP_OWNER, undone, compensatedAt: now.toISOString() }, { eventId: this.ids.next(), occurredAt: now })),
+          outgoing(AssignmentCompensatedV1, buildEvent(AssignmentCompensatedV1, causedBy(event, PRODUCER), { step: NEW_HIRE_DEVICE.step, undone, compensatedAt: now.toISOString() }, { eventId: this.ids.next(), occurredAt: now })),
         );
         this.logger.info({ requestId: event.requestId, eventId: event.eventId }, 'device step compensated');
       }
@@ -94,7 +84,7 @@ export class EnrolmentService {
     });
   }
 
-  private async run(items: ReadonlyArray<{ cause: EventEnvelope; request: JourneyRequestedV1['payload']; retry: boolean }>): Promise<void> {
+  private async run(items: ReadonlyArray<{ cause: EventEnvelope; request: RequestedOf<'new-hire'>; retry: boolean }>): Promise<void> {
     if (items.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
       const fresh = await this.inbox.claim(manager, items.map((i) => i.cause.eventId));
@@ -136,7 +126,7 @@ export class EnrolmentService {
           );
         } else {
           records.push({ requestId: event.requestId, employeeId, model, assetTag: null, serialNumber: null, status: 'failed', failure: { code: decision.code, reason: decision.reason }, updatedAt: now });
-          out.push(outgoing(ComplianceFailedV1, buildEvent(ComplianceFailedV1, context, { step: STEP_OWNER, attempt: requestedAttempt(event), code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
+          out.push(outgoing(ComplianceFailedV1, buildEvent(ComplianceFailedV1, context, { step: NEW_HIRE_DEVICE.step, attempt: requestedAttempt(event), code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
         }
         this.logger.info({ requestId: event.requestId, eventId: event.eventId, result: decision.kind }, 'device step done');
       }

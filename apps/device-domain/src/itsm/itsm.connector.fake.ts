@@ -1,0 +1,18 @@
+import { type ItsmConnector, type ItsmRecord, type ItsmRecordValues, ItsmRejectedError } from './itsm.connector';
+
+/** The ITSM system in memory, for service tests: opens unseen records, like the simulator; can refuse or ignore updates. */
+export class InMemoryItsm implements ItsmConnector {
+  readonly records = new Map<string, ItsmRecord>();
+  refuse = false;
+  ignoreUpdates = false;
+
+  async readRecord(recordId: string): Promise<ItsmRecord | null> {
+    if (!this.records.has(recordId)) this.records.set(recordId, { recordId, state: 'open', assignedAssetTag: null, retiredAssetTag: null });
+    return this.records.get(recordId) ?? null;
+  }
+
+  async updateRecord(recordId: string, values: ItsmRecordValues): Promise<void> {
+    if (this.refuse) throw new ItsmRejectedError(`the ITSM system refused to update ${recordId}`);
+    if (!this.ignoreUpdates) this.records.set(recordId, { recordId, ...values });
+  }
+}

@@ -1,0 +1,34 @@
+import {
+  type CompensationRequestedV1,
+  type EventEnvelope,
+  isRequestOf,
+  type JourneyRequestedV1,
+  type JourneyType,
+  type RequestedOf,
+  type StepRetryRequestedV1,
+} from '@closeloop/contracts';
+
+/** A journey request of one type. */
+export type Requested<T extends JourneyType> = EventEnvelope<RequestedOf<T>>;
+/** A retry request for a step of one journey type. */
+export type RetryOf<T extends JourneyType> = EventEnvelope<Omit<StepRetryRequestedV1['payload'], 'request'> & { request: RequestedOf<T> }>;
+/** A compensation request for a step of one journey type. */
+export type CompensationOf<T extends JourneyType> = EventEnvelope<Omit<CompensationRequestedV1['payload'], 'request'> & { request: RequestedOf<T> }>;
+
+/** The step of a journey definition this service runs. */
+export interface OwnStep<T extends JourneyType> {
+  readonly journeyType: T;
+  readonly owner: string;
+  readonly step: string;
+}
+
+export const requestsOf = <T extends JourneyType>(type: T, events: readonly JourneyRequestedV1[]): Array<Requested<T>> =>
+  events.filter((e): e is Requested<T> => isRequestOf(type, e.payload));
+
+/** Retry requests meant for this step: the owner and the step name both match, and the journey type. */
+export const retriesOf = <T extends JourneyType>(own: OwnStep<T>, events: readonly StepRetryRequestedV1[]): Array<RetryOf<T>> =>
+  events.filter((e): e is RetryOf<T> => e.payload.owner === own.owner && e.payload.step === own.step && isRequestOf(own.journeyType, e.payload.request));
+
+/** Compensation requests meant for this step. */
+export const compensationsOf = <T extends JourneyType>(own: OwnStep<T>, events: readonly CompensationRequestedV1[]): Array<CompensationOf<T>> =>
+  events.filter((e): e is CompensationOf<T> => e.payload.owner === own.owner && e.payload.step === own.step && isRequestOf(own.journeyType, e.payload.request));
