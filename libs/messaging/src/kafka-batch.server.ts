@@ -134,6 +134,12 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 
   private async start(): Promise<void> {
     const topics = [...this.messageHandlers.keys()];
+    // Every topic's series exists from the start, at 0 (a dashboard shows 0, not "no data").
+    for (const topic of topics) {
+      messagingMetrics.consumed.inc({ topic }, 0);
+      messagingMetrics.deadLettered.inc({ topic }, 0);
+      messagingMetrics.handlerDuration.zero({ topic });
+    }
     const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,

@@ -80,6 +80,12 @@ export const messageTraceParent = (eventId: string | undefined): string | undefi
   return ctx ? traceCarrierOf(ctx).traceparent : undefined;
 };
 
+/** The `traceparent` of the batch's last message of a journey, when called from its handler. */
+export const messageTraceParentOfJourney = (requestId: string): string | undefined => {
+  const ctx = messageContextOfJourney(requestId);
+  return ctx ? traceCarrierOf(ctx).traceparent : undefined;
+};
+
 /** The journey the current handler works on, when its batch holds events of one journey only. */
 export const soleJourneyOfScope = (): string | undefined => {
   const scope = scopes.getStore();

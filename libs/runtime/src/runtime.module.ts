@@ -63,7 +63,7 @@ export class RuntimeModule {
             return producer;
           },
         },
-        { provide: Outbox, useValue: new Outbox(service.schema) },
+        { provide: Outbox, useValue: new Outbox(service.schema, { journeyTraceTable: service.journeyTraceTable }) },
         { provide: Inbox, useValue: new Inbox(service.schema, service.consumerGroup) },
         {
           provide: OutboxRelay,

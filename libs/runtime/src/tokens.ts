@@ -11,6 +11,11 @@ export interface ServiceDescriptor {
   readonly consumerGroup: string;
   readonly migrations: ReadonlyArray<new () => MigrationInterface>;
   readonly entities?: ReadonlyArray<new (...args: never[]) => object>;
+  /**
+   * The service's journey table, if it keeps the trace each journey started in (`request_id`,
+   * `trace_parent`): events that no message caused continue that trace (see `Outbox`).
+   */
+  readonly journeyTraceTable?: string;
 }
 
 export const SERVICE = Symbol('SERVICE');

@@ -39,4 +39,13 @@ describe('audit chain', () => {
     const forged = chain('r-1', { seq: 0, hash: GENESIS }, [{ ...fact('requested', 0), reason: 'forged' }])[0];
     expect(verifyChain([forged, ...entries.slice(1)].filter((e) => e !== undefined))).toMatchObject({ intact: false, brokenAt: 2, problem: 'does not link to the entry before it' });
   });
+
+  it("records the journey's trace id on the entries and covers it with the hash", () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const traced = chain('r-2', { seq: 0, hash: GENESIS, traceId }, [fact('requested', 0), { ...fact('operator.claimed', 1), traceId: 'a'.repeat(32) }]);
+    expect(traced.map((e) => e.traceId)).toEqual([traceId, 'a'.repeat(32)]);
+    expect(verifyChain(traced)).toEqual({ intact: true, entries: 2 });
+    const rewritten = traced.map((e) => (e.seq === 1 ? { ...e, traceId: 'b'.repeat(32) } : e));
+    expect(verifyChain(rewritten)).toMatchObject({ intact: false, brokenAt: 1, problem: 'content was changed after it was written' });
+  });
 });

@@ -39,12 +39,19 @@ export const hashEntry = (entry: Omit<AuditEntry, 'hash'>): string =>
     )
     .digest('hex');
 
+/** Where a journey's chain ends, and the journey's trace id, which a fact without one records. */
+export interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
+  readonly traceId?: string | null;
+}
+
 /** Appends facts to a journey's chain, after the entry (seq, hash) it currently ends with. */
-export const chain = (requestId: string, head: { seq: number; hash: string }, facts: readonly AuditFact[]): AuditEntry[] => {
+export const chain = (requestId: string, head: ChainHead, facts: readonly AuditFact[]): AuditEntry[] => {
   const entries: AuditEntry[] = [];
-  let previous = head;
+  let previous = { seq: head.seq, hash: head.hash };
   for (const fact of facts) {
-    const unsigned = { ...fact, requestId, seq: previous.seq + 1, prevHash: previous.hash };
+    const unsigned = { ...fact, traceId: fact.traceId ?? head.traceId ?? null, requestId, seq: previous.seq + 1, prevHash: previous.hash };
     const entry = { ...unsigned, hash: hashEntry(unsigned) };
     entries.push(entry);
     previous = { seq: entry.seq, hash: entry.hash };

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
-import { type AuditEntry, GENESIS } from './audit.domain';
+import { type AuditEntry, type ChainHead, GENESIS } from './audit.domain';
 
 interface Row {
   request_id: string;
@@ -33,16 +33,20 @@ const toEntry = (r: Row): AuditEntry => ({
 export class AuditRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The last entry of each journey's chain; call it with the journeys locked, so no one appends meanwhile. */
-  async heads(manager: EntityManager, requestIds: readonly string[]): Promise<Map<string, { seq: number; hash: string }>> {
-    const heads = new Map(requestIds.map((id) => [id, { seq: 0, hash: GENESIS }]));
+  /**
+   * The last entry of each journey's chain, and the journey's trace id (what its new entries
+   * record); call it with the journeys locked, so no one appends meanwhile.
+   */
+  async heads(manager: EntityManager, requestIds: readonly string[]): Promise<Map<string, ChainHead>> {
+    const heads = new Map<string, ChainHead>(requestIds.map((id) => [id, { seq: 0, hash: GENESIS, traceId: null }]));
     if (requestIds.length === 0) return heads;
-    const rows: Array<{ request_id: string; seq: number; hash: string }> = await manager.query(
-      `SELECT DISTINCT ON (request_id) request_id, seq, hash FROM assurance.audit_entries
-       WHERE request_id = ANY($1::uuid[]) ORDER BY request_id, seq DESC`,
+    const rows: Array<{ request_id: string; trace_id: string | null; seq: number | null; hash: string | null }> = await manager.query(
+      `SELECT j.request_id, j.trace_id, e.seq, e.hash FROM assurance.journeys j
+       LEFT JOIN LATERAL (SELECT seq, hash FROM assurance.audit_entries a WHERE a.request_id = j.request_id ORDER BY seq DESC LIMIT 1) e ON true
+       WHERE j.request_id = ANY($1::uuid[])`,
       [[...requestIds]],
     );
-    for (const row of rows) heads.set(row.request_id, { seq: row.seq, hash: row.hash });
+    for (const row of rows) heads.set(row.request_id, { seq: row.seq ?? 0, hash: row.hash ?? GENESIS, traceId: row.trace_id || null });
     return heads;
   }
 

@@ -1,4 +1,5 @@
 import type { JourneyType } from '@closeloop/contracts';
+import { messageTraceParentOfJourney } from '@closeloop/observability';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
@@ -38,21 +39,28 @@ const toJourney = (r: JourneyRow): TrackedJourney => ({
 
 export interface OutcomeRecord extends Outcome {
   readonly eventId: string;
+  /** The journey's trace (from `journeys.trace_id`). */
+  readonly traceId?: string | null;
 }
 
 @Injectable()
 export class JourneyRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Creates the missing journeys and locks them all, in request id order (no deadlocks). */
+  /**
+   * Creates the missing journeys and locks them all, in request id order (no deadlocks). A new
+   * journey keeps the trace of the event that created it (missing on journeys from before
+   * tracing, it is taken from the next event that has one).
+   */
   async lockOrCreate(manager: EntityManager, journeys: ReadonlyArray<{ requestId: string; journeyType: JourneyType }>, now: Date): Promise<Map<string, TrackedJourney>> {
     const sorted = [...new Map(journeys.map((j) => [j.requestId, j])).values()].sort((a, b) => a.requestId.localeCompare(b.requestId));
     if (sorted.length === 0) return new Map();
     await manager.query(
-      `INSERT INTO assurance.journeys (request_id, journey_type, status, updated_at)
-       SELECT id, type, 'open', $3 FROM unnest($1::uuid[], $2::text[]) AS t(id, type) ORDER BY id
-       ON CONFLICT (request_id) DO NOTHING`,
-      [sorted.map((j) => j.requestId), sorted.map((j) => j.journeyType), now.toISOString()],
+      `INSERT INTO assurance.journeys (request_id, journey_type, status, updated_at, trace_parent)
+       SELECT id, type, 'open', $3, trace_parent FROM unnest($1::uuid[], $2::text[], $4::text[]) AS t(id, type, trace_parent) ORDER BY id
+       ON CONFLICT (request_id) DO UPDATE SET trace_parent = EXCLUDED.trace_parent
+         WHERE journeys.trace_parent IS NULL AND EXCLUDED.trace_parent IS NOT NULL`,
+      [sorted.map((j) => j.requestId), sorted.map((j) => j.journeyType), now.toISOString(), sorted.map((j) => messageTraceParentOfJourney(j.requestId) ?? null)],
     );
     const rows: JourneyRow[] = await manager.query(
       `SELECT ${COLUMNS} FROM assurance.journeys WHERE request_id = ANY($1::uuid[]) ORDER BY request_id FOR UPDATE`,
@@ -130,8 +138,10 @@ export class JourneyRepository {
   async insertOutcomes(manager: EntityManager, outcomes: readonly OutcomeRecord[]): Promise<void> {
     if (outcomes.length === 0) return;
     await manager.query(
-      `INSERT INTO assurance.outcomes (request_id, journey_type, definition_version, signals, started_at, confirmed_at, duration_ms, event_id)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::jsonb[], $5::timestamptz[], $6::timestamptz[], $7::bigint[], $8::uuid[])`,
+      `INSERT INTO assurance.outcomes (request_id, journey_type, definition_version, signals, started_at, confirmed_at, duration_ms, event_id, trace_id)
+       SELECT t.*, (SELECT j.trace_id FROM assurance.journeys j WHERE j.request_id = t.request_id)
+       FROM unnest($1::uuid[], $2::text[], $3::int[], $4::jsonb[], $5::timestamptz[], $6::timestamptz[], $7::bigint[], $8::uuid[])
+         AS t(request_id, journey_type, definition_version, signals, started_at, confirmed_at, duration_ms, event_id)`,
       [
         outcomes.map((o) => o.requestId),
         outcomes.map((o) => o.journeyType),
@@ -155,7 +165,7 @@ export class JourneyRepository {
 
   async findOutcome(requestId: string): Promise<OutcomeRecord | null> {
     const [row] = await this.dataSource.query(
-      'SELECT request_id, journey_type, definition_version, signals, started_at, confirmed_at, duration_ms, event_id FROM assurance.outcomes WHERE request_id = $1',
+      'SELECT request_id, journey_type, definition_version, signals, started_at, confirmed_at, duration_ms, event_id, trace_id FROM assurance.outcomes WHERE request_id = $1',
       [requestId],
     );
     return row
@@ -168,6 +178,7 @@ export class JourneyRepository {
           confirmedAt: row.confirmed_at.toISOString(),
           durationMs: Number(row.duration_ms),
           eventId: row.event_id,
+          traceId: row.trace_id,
         }
       : null;
   }

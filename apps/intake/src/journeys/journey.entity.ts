@@ -49,4 +49,8 @@ export class JourneyEntity {
 
   @Column('timestamptz', { name: 'updated_at' })
   updatedAt!: Date;
+
+  /** The trace the journey started in (its POST /journeys); written once by the insert. */
+  @Column({ type: 'text', name: 'trace_id', nullable: true, insert: false, update: false })
+  traceId!: string | null;
 }

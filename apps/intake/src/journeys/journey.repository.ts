@@ -1,3 +1,4 @@
+import { activeTraceParent } from '@closeloop/observability';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, In } from 'typeorm';
 
@@ -33,8 +34,8 @@ export class JourneyRepository {
   async insert(manager: EntityManager, journey: Journey): Promise<void> {
     await manager.query(
       `INSERT INTO intake.journeys (request_id, journey_type, status, requested_by, request, idempotency_key, request_hash,
-         definition_version, policy, outcome, failure, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, NULL, NULL, $9, $9)`,
+         definition_version, policy, outcome, failure, created_at, updated_at, trace_parent)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, NULL, NULL, $9, $9, $11)`,
       [
         journey.requestId,
         journey.journeyType,
@@ -46,6 +47,7 @@ export class JourneyRepository {
         journey.definitionVersion,
         journey.createdAt.toISOString(),
         journey.policy ? JSON.stringify(journey.policy) : null,
+        activeTraceParent() ?? null, // the request's trace: the journey's events continue it
       ],
     );
   }

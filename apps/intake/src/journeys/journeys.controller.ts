@@ -37,6 +37,7 @@ const view = (j: Journey) => ({
   updatedAt: j.updatedAt.toISOString(),
   outcome: j.outcome,
   failure: j.failure,
+  traceId: j.traceId ?? null,
 });
 
 @Controller('journeys')

@@ -28,6 +28,8 @@ export interface Journey {
   readonly failure: object | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** The trace the journey started in; set by the database when the journey is stored. */
+  readonly traceId?: string | null;
 }
 
 export interface NewJourneyInput {
