@@ -11,6 +11,7 @@ import { JourneysModule } from './journeys/journeys.module';
 import { CreateJourneys1732190000000 } from './migrations/1732190000000-create-journeys';
 import { OneLiveNewHire1732240000000 } from './migrations/1732240000000-one-live-new-hire';
 import { CreateAuthTables1732270000000 } from './migrations/1732270000000-create-auth-tables';
+import { AddTraceIds1732610000000 } from './migrations/1732610000000-add-trace-ids';
 import { PoliciesAndApprovals1732300000000 } from './migrations/1732300000000-policies-and-approvals';
 import { UpstreamModule } from './upstream/upstream.module';
 
@@ -18,8 +19,9 @@ export const INTAKE_SERVICE = {
   name: 'intake',
   schema: 'intake',
   consumerGroup: 'closeloop.intake',
-  migrations: [messagingTablesMigration('intake', 1732180000000), CreateJourneys1732190000000, OneLiveNewHire1732240000000, CreateAuthTables1732270000000, PoliciesAndApprovals1732300000000],
+  migrations: [messagingTablesMigration('intake', 1732180000000), CreateJourneys1732190000000, OneLiveNewHire1732240000000, CreateAuthTables1732270000000, PoliciesAndApprovals1732300000000, AddTraceIds1732610000000],
   entities: [JourneyEntity, ApiKeyEntity, AccessDenialEntity],
+  journeyTraceTable: 'journeys',
 };
 
 @Module({})
