@@ -11,8 +11,8 @@ import { JourneysModule } from './journeys/journeys.module';
 import { CreateJourneys1732190000000 } from './migrations/1732190000000-create-journeys';
 import { OneLiveNewHire1732240000000 } from './migrations/1732240000000-one-live-new-hire';
 import { CreateAuthTables1732270000000 } from './migrations/1732270000000-create-auth-tables';
-import { AddTraceIds1732610000000 } from './migrations/1732610000000-add-trace-ids';
 import { PoliciesAndApprovals1732300000000 } from './migrations/1732300000000-policies-and-approvals';
+import { AddTraceIds1732610000000 } from './migrations/1732610000000-add-trace-ids';
 import { UpstreamModule } from './upstream/upstream.module';
 
 export const INTAKE_SERVICE = {
