@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+
+import { parseConfig } from '@closeloop/config';
+import {
+  AccountCompensatedV1,
+  AccountFailedV1,
+  AccountVerifiedV1,
+  buildEvent,
+  CompensationRequestedV1,
+  DirectoryAccessChangedV1,
+  type JourneyRequestedPayload,
+  JourneyRequestedV1,
+  StepRetryRequestedV1,
+} from '@closeloop/contracts';
+import { createServiceApp } from '@closeloop/runtime';
+import { consumeUntil, publish, sql, testEnv, testKafka, waitForGroupToCatchUp } from '@closeloop/testing';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+
+import { AppModule } from '../../src/app.module';
+import { IdentityConfigSchema } from '../../src/config/identity.config';
+
+const kafka = testKafka('identity-journeys-int');
+let app: INestApplication;
+
+const subject = (employeeId: string) => ({ employeeId, email: `${employeeId.toLowerCase()}@acme.test`, displayName: employeeId });
+const newEmployee = () => `E-${randomUUID().slice(0, 8)}`;
+const meta = () => ({ definitionVersion: 1, requestedAt: new Date().toISOString() });
+
+const requested = (payload: JourneyRequestedPayload) =>
+  buildEvent(JourneyRequestedV1, { requestId: randomUUID(), journeyType: payload.type, producer: 'intake' }, payload, { eventId: randomUUID(), occurredAt: new Date() });
+
+const send = async (topic: string, event: { requestId: string }) => publish(kafka, topic, [{ key: event.requestId, value: JSON.stringify(event) }]);
+const first = async (topic: string, requestId: string) => (await consumeUntil(kafka, topic, (m) => m.message.key?.toString() === requestId))[0]?.value as { payload: Record<string, unknown> };
+
+const groupsOf = async (employeeId: string) =>
+  (
+    await sql<{ group_name: string }>(
+      'SELECT m.group_name FROM identity.sim_directory_group_members m JOIN identity.sim_directory_users u USING (account_id) WHERE u.employee_id = $1 ORDER BY 1',
+      [employeeId],
+    )
+  ).map((r) => r.group_name);
+
+/** The subject's account, created the way it is in production: by an onboarding journey. */
+const onboard = async (employeeId: string, groups: string[]) => {
+  const event = requested({ type: 'new-hire', requestedBy: 'manager@acme.test', subject: subject(employeeId), groups, apps: [{ app: 'asana', role: 'member', licence: 'standard' }], device: { model: 'laptop-14' }, ...meta() });
+  await send(JourneyRequestedV1.topic, event);
+  await first(AccountVerifiedV1.topic, event.requestId);
+};
+
+const accessChange = (employeeId: string, remove: string[], grant: string[]) =>
+  requested({ type: 'access-change', requestedBy: 'manager@acme.test', subject: subject(employeeId), remove: { groups: remove, apps: [] }, grant: { groups: grant, apps: [] }, ...meta() });
+
+const retryOf = (of: ReturnType<typeof requested>, step: string, attempt: number) =>
+  buildEvent(
+    StepRetryRequestedV1,
+    { requestId: of.requestId, journeyType: of.journeyType, producer: 'assurance' },
+    { step, owner: 'identity', attempt, reason: 'STEP_FAILED', request: of.payload, evidence: {} },
+    { eventId: randomUUID(), occurredAt: new Date() },
+  );
+const compensationOf = (of: ReturnType<typeof requested>, step: string) =>
+  buildEvent(
+    CompensationRequestedV1,
+    { requestId: of.requestId, journeyType: of.journeyType, producer: 'assurance' },
+    { step, owner: 'identity', attempt: 1, reason: 'failed by ops-ada: abandoned', request: of.payload, evidence: {} },
+    { eventId: randomUUID(), occurredAt: new Date() },
+  );
+
+beforeAll(async () => {
+  app = await createServiceApp(AppModule.register(parseConfig(IdentityConfigSchema, { ...testEnv(), PORT: '0', LOG_LEVEL: 'warn' })));
+  await app.listen(0, '127.0.0.1');
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('access change, the directory step', () => {
+  it('takes the existing account out of the removed groups and into the granted ones, reads it back, and restores the groups on compensation', async () => {
+    const employeeId = newEmployee();
+    await onboard(employeeId, ['staff', 'sales']);
+    const change = accessChange(employeeId, ['sales'], ['engineering', 'on-call']);
+    await send(JourneyRequestedV1.topic, change);
+
+    const changed = await first(DirectoryAccessChangedV1.topic, change.requestId);
+    expect(changed.payload).toMatchObject({ accountId: `u-${employeeId}`, employeeId, removedGroups: ['sales'], grantedGroups: ['engineering', 'on-call'], groups: ['engineering', 'on-call', 'staff'] });
+    expect(await groupsOf(employeeId)).toEqual(['engineering', 'on-call', 'staff']);
+
+    await send(CompensationRequestedV1.topic, compensationOf(change, 'directory-access'));
+    const compensated = await first(AccountCompensatedV1.topic, change.requestId);
+    expect(compensated.payload).toMatchObject({ step: 'directory-access', undone: `groups of u-${employeeId} restored: back in sales; out of engineering, on-call` });
+    expect(await groupsOf(employeeId)).toEqual(['sales', 'staff']);
+    // Not the onboarding compensation: the account existed before and stays enabled.
+    const [user] = await sql<{ enabled: boolean }>('SELECT enabled FROM identity.sim_directory_users WHERE employee_id = $1', [employeeId]);
+    expect(user?.enabled).toBe(true);
+  });
+
+  it('fails for a subject without an account, saying so', async () => {
+    const change = accessChange(newEmployee(), ['sales'], ['engineering']);
+    await send(JourneyRequestedV1.topic, change);
+    const failed = await first(AccountFailedV1.topic, change.requestId);
+    expect(failed.payload).toMatchObject({ step: 'directory-access', attempt: 1, code: 'PROVISIONING_FAILED' });
+    expect(failed.payload['reason']).toContain(`the directory has no account for employee ${change.payload.subject.employeeId}`);
+  });
+
+  it('reports a directory that said yes and changed nothing, and a retry changes only what is missing', async () => {
+    const employeeId = newEmployee();
+    await onboard(employeeId, ['staff', 'sales']);
+    await request(app.getHttpServer()).put('/simulator/faults').send({ readBackDisagrees: true, onlyFor: [employeeId] }).expect(200);
+    const change = accessChange(employeeId, ['sales'], ['engineering']);
+    try {
+      await send(JourneyRequestedV1.topic, change);
+      const failed = await first(AccountFailedV1.topic, change.requestId);
+      expect(failed.payload).toMatchObject({
+        step: 'directory-access',
+        code: 'VERIFICATION_MISMATCH',
+        reason: 'read-back disagrees: still in removed group(s) sales; not in granted group(s) engineering',
+      });
+    } finally {
+      await request(app.getHttpServer()).put('/simulator/faults').send({}).expect(200);
+    }
+    await send(StepRetryRequestedV1.topic, retryOf(change, 'directory-access', 2));
+    await first(DirectoryAccessChangedV1.topic, change.requestId);
+    expect(await groupsOf(employeeId)).toEqual(['engineering', 'staff']);
+
+    // Compensation restores the groups as they were before the journey.
+    await send(CompensationRequestedV1.topic, compensationOf(change, 'directory-access'));
+    await first(AccountCompensatedV1.topic, change.requestId);
+    expect(await groupsOf(employeeId)).toEqual(['sales', 'staff']);
+  });
+});
+
+describe('SaaS licensing, the account check', () => {
+  const licensing = (employeeId: string) =>
+    requested({ type: 'saas-licensing', requestedBy: 'manager@acme.test', subject: subject(employeeId), app: 'figma', licenceType: 'professional', seats: 1, ...meta() });
+
+  it('verifies an existing, enabled account with its groups, and has nothing to undo', async () => {
+    const employeeId = newEmployee();
+    await onboard(employeeId, ['staff']);
+    const event = licensing(employeeId);
+    await send(JourneyRequestedV1.topic, event);
+    const verified = await first(AccountVerifiedV1.topic, event.requestId);
+    expect(verified).toMatchObject({ journeyType: 'saas-licensing', payload: { accountId: `u-${employeeId}`, employeeId, enabled: true, groups: ['staff'] } });
+
+    await send(CompensationRequestedV1.topic, compensationOf(event, 'account-check'));
+    const compensated = await first(AccountCompensatedV1.topic, event.requestId);
+    expect(compensated.payload).toMatchObject({ step: 'account-check', undone: 'nothing to undo: the account check only read the directory' });
+    const [user] = await sql<{ enabled: boolean }>('SELECT enabled FROM identity.sim_directory_users WHERE employee_id = $1', [employeeId]);
+    expect(user?.enabled).toBe(true);
+  });
+
+  it('fails for a subject without an account', async () => {
+    const event = licensing(newEmployee());
+    await send(JourneyRequestedV1.topic, event);
+    const failed = await first(AccountFailedV1.topic, event.requestId);
+    expect(failed.payload).toMatchObject({ step: 'account-check', code: 'PROVISIONING_FAILED' });
+  });
+});
+
+it('leaves a device replacement alone: identity has no step in it', async () => {
+  const event = requested({
+    type: 'device-replacement',
+    requestedBy: 'manager@acme.test',
+    subject: subject(newEmployee()),
+    itsmRecordId: 'RITM0000001',
+    retiredAssetTag: 'AT-1',
+    reason: 'broken',
+    device: { model: 'laptop-14' },
+    ...meta(),
+  });
+  await send(JourneyRequestedV1.topic, event);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await waitForGroupToCatchUp(admin, 'closeloop.identity-domain', [JourneyRequestedV1.topic]);
+  } finally {
+    await admin.disconnect();
+  }
+  expect(await sql('SELECT 1 FROM identity.accounts WHERE request_id = $1 UNION ALL SELECT 1 FROM identity.account_steps WHERE request_id = $1', [event.requestId])).toEqual([]);
+  expect(await sql('SELECT 1 FROM identity.inbox_messages WHERE event_id = $1', [event.eventId])).toEqual([]);
+});
