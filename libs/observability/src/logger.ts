@@ -10,7 +10,7 @@ import { messageContextOfJourney, soleJourneyOfScope, spanContextOf } from './tr
  * several journeys at once; any other line gets the active span's. A line written while a batch
  * of a single journey is handled gets that journey's `requestId` too.
  */
-const traceFields = (merge: object): Record<string, string> => {
+export const traceFields = (merge: object): Record<string, string> => {
   const named = (merge as { requestId?: unknown }).requestId;
   const requestId = typeof named === 'string' ? named : soleJourneyOfScope();
   const spanContext = spanContextOf(messageContextOfJourney(requestId) ?? context.active());

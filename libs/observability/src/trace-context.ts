@@ -10,10 +10,10 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
  */
 const w3c = new W3CTraceContextPropagator();
 
-export interface TraceCarrier {
+export type TraceCarrier = {
   traceparent?: string;
   tracestate?: string;
-}
+};
 
 const setter = {
   set: (carrier: Record<string, string>, key: string, value: string) => {

@@ -32,11 +32,11 @@ export class HealthController {
   @Get('ready')
   async ready(): Promise<{ status: 'ok'; checks: Checks }> {
     const [postgres, kafka] = await Promise.all([
-      withTimeout(this.dataSource.query('SELECT 1'), 2000, 'PostgreSQL').then(
+      withTimeout(this.dataSource.query('SELECT 1'), 2000, 'SELECT 1').then(
         () => 'ok',
         (error: unknown) => `PostgreSQL: ${errorMessage(error)}`,
       ),
-      this.kafka.run('Kafka', 3000, (admin) => admin.describeCluster()).then(
+      this.kafka.run('the cluster', 3000, (admin) => admin.describeCluster()).then(
         (cluster) => (cluster.brokers.length > 0 ? 'ok' : 'Kafka: the cluster has no brokers'),
         (error: unknown) => `Kafka: ${errorMessage(error)}`,
       ),

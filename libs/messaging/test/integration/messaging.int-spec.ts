@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 
 import { AccountVerifiedV1, buildEvent, deadLetterTopic, type EventEnvelope } from '@closeloop/contracts';
 import { openDatabase } from '@closeloop/database';
-import { createLogger } from '@closeloop/observability';
+import { createLogger, runInMessageScope } from '@closeloop/observability';
 import { consumeUntil, eventually, publish, readTopic, recordSpans, type SpanRecorder, testEnv, testKafka, waitForGroupToCatchUp } from '@closeloop/testing';
-import { context, SpanKind, trace } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 
@@ -242,5 +242,45 @@ describe('trace context through the outbox and Kafka', () => {
       await server.close();
       await relay.stop();
     }
+  });
+});
+
+describe('the trace context stored with an outbox row', () => {
+  const ids = (n: string) => ({ traceId: n.repeat(32), spanId: n.repeat(16) });
+  const ctx = (id: { traceId: string; spanId: string }) => trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext({ ...id, traceFlags: TraceFlags.SAMPLED }));
+  const parent = (id: { traceId: string; spanId: string }) => `00-${id.traceId}-${id.spanId}-01`;
+  const causedBy = (cause: EventEnvelope): EventEnvelope =>
+    buildEvent(AccountVerifiedV1, { requestId: cause.requestId, journeyType: 'new-hire', producer: 'test', causationId: cause.eventId }, cause.payload as never, {
+      eventId: randomUUID(),
+      occurredAt: new Date(),
+    });
+  const storedFor = async (events: readonly EventEnvelope[]) => {
+    const rows: Array<{ id: string; trace_context: unknown }> = await dataSource.query(`SELECT id, trace_context FROM "${SCHEMA}".outbox_messages WHERE id = ANY($1::uuid[])`, [events.map((e) => e.eventId)]);
+    await dataSource.query(`DELETE FROM "${SCHEMA}".outbox_messages WHERE id = ANY($1::uuid[])`, [events.map((e) => e.eventId)]);
+    return new Map(rows.map((r) => [r.id, r.trace_context]));
+  };
+
+  it("is, in a handler of several journeys' events, the process span of the event that caused each", async () => {
+    const [a, b] = [accountVerified(randomUUID()), accountVerified(randomUUID())];
+    const [fromB, fromA] = [causedBy(b), causedBy(a)];
+    const uncaused = accountVerified(a.requestId); // no causationId: the batch's message of its journey
+    const scope = { byEventId: new Map([[a.eventId, ctx(ids('a'))], [b.eventId, ctx(ids('b'))]]), byRequestId: new Map([[a.requestId, ctx(ids('a'))], [b.requestId, ctx(ids('b'))]]) };
+    await runInMessageScope(scope, () => dataSource.transaction((m) => new Outbox(SCHEMA).add(m, [fromB, fromA, uncaused].map((e) => outgoing(AccountVerifiedV1, e)))));
+    const stored = await storedFor([fromB, fromA, uncaused]);
+    expect(stored.get(fromB.eventId)).toEqual({ traceparent: parent(ids('b')) });
+    expect(stored.get(fromA.eventId)).toEqual({ traceparent: parent(ids('a')) });
+    expect(stored.get(uncaused.eventId)).toEqual({ traceparent: parent(ids('a')) });
+  });
+
+  it("is the journey's own trace for an event nothing caused, linked to the request that led to it", async () => {
+    await dataSource.query(`CREATE TABLE "${SCHEMA}".journeys (request_id uuid PRIMARY KEY, trace_parent text)`);
+    const outbox = new Outbox(SCHEMA, { journeyTraceTable: 'journeys' });
+    const [known, unknown] = [accountVerified(randomUUID()), accountVerified(randomUUID())];
+    await dataSource.query(`INSERT INTO "${SCHEMA}".journeys VALUES ($1, $2)`, [known.requestId, parent(ids('c'))]);
+    // As an operator's request would: the active span is in a trace of its own.
+    await context.with(ctx(ids('d')), () => dataSource.transaction((m) => outbox.add(m, [known, unknown].map((e) => outgoing(AccountVerifiedV1, e)))));
+    const stored = await storedFor([known, unknown]);
+    expect(stored.get(known.eventId)).toEqual({ traceparent: parent(ids('c')), links: [parent(ids('d'))] });
+    expect(stored.get(unknown.eventId)).toEqual({ traceparent: parent(ids('d')) }); // not a known journey: the active span's trace
   });
 });
