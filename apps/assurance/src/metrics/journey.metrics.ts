@@ -70,7 +70,7 @@ const fromDatabase = (name: string, help: string, pick: (g: JourneyGauges) => Re
     },
   });
 
-fromDatabase('closeloop_journeys_in_flight', 'Journeys started and still open: not confirmed, escalated, failed or compensated', (g) => g.inFlight);
+fromDatabase('closeloop_journeys_in_flight', 'Journeys started and not ended: open, or escalated and waiting on a person (not confirmed, failed or compensated)', (g) => g.inFlight);
 fromDatabase(
   'closeloop_journeys_first_time_right_ratio',
   'Of the journeys started in the last hour and confirmed, the share confirmed with no failed attempt, stall, retry, escalation or human action',
@@ -120,7 +120,7 @@ export class JourneyMetrics implements OnModuleInit {
     read = async () => {
       const [open, window] = await Promise.all([
         this.dataSource.query(
-          `SELECT journey_type, count(*)::int AS n FROM assurance.journeys WHERE status = 'open' AND started_at IS NOT NULL GROUP BY journey_type`,
+          `SELECT journey_type, count(*)::int AS n FROM assurance.journeys WHERE status IN ('open', 'escalated') AND started_at IS NOT NULL GROUP BY journey_type`,
         ) as Promise<Array<{ journey_type: string; n: number }>>,
         kpis.byJourneyType(new Date(Date.now() - KPI_WINDOW_MS), null),
       ]);
