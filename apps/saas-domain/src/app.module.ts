@@ -6,14 +6,16 @@ import type { SaasConfig } from './config/saas.config';
 import { JourneysModule } from './journeys/journeys.module';
 import { CreateAccessRequests1732190000000 } from './migrations/1732190000000-create-access-requests';
 import { CreateAccessChangesAndLicences1732280000000 } from './migrations/1732280000000-create-access-changes-and-licences';
+import { CreateScimSimulator1732286000000 } from './migrations/1732286000000-create-scim-simulator';
 import { SAAS_ADMIN_CONNECTOR } from './saas-admin/saas-admin.connector';
-import { SimulatedSaasAdminConnector } from './saas-admin/simulated-saas-admin.connector';
+import { ScimSaasAdminConnector } from './saas-admin/scim-saas-admin.connector';
+import { ScimSimulatorModule } from './scim-simulator/scim-simulator.module';
 
 export const SAAS_SERVICE = {
   name: 'saas-domain',
   schema: 'saas',
   consumerGroup: 'closeloop.saas-domain',
-  migrations: [messagingTablesMigration('saas', 1732180000000), CreateAccessRequests1732190000000, CreateAccessChangesAndLicences1732280000000],
+  migrations: [messagingTablesMigration('saas', 1732180000000), CreateAccessRequests1732190000000, CreateAccessChangesAndLicences1732280000000, CreateScimSimulator1732286000000],
 };
 
 @Module({})
@@ -21,7 +23,12 @@ export class AppModule {
   static register(config: SaasConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot(SAAS_SERVICE, config), SimulatorModule.register(config.SIMULATOR_FAULTS, { provide: SAAS_ADMIN_CONNECTOR, useClass: SimulatedSaasAdminConnector }), JourneysModule],
+      imports: [
+        RuntimeModule.forRoot(SAAS_SERVICE, config),
+        SimulatorModule.register(config.SIMULATOR_FAULTS, { provide: SAAS_ADMIN_CONNECTOR, useClass: ScimSaasAdminConnector }),
+        ScimSimulatorModule.register({ token: config.SAAS_SCIM_SIMULATOR_TOKEN }),
+        JourneysModule,
+      ],
     };
   }
 }

@@ -86,6 +86,9 @@ describe('HttpTarget', () => {
     const error = await http.request({ method: 'GET', path: '/Users/1', idempotent: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TargetUnavailableError);
     expect((error as Error).message).toBe('crm: GET /Users/1 answered 429 with Retry-After 3600, longer than the 10000 ms the connector waits');
+    await expect(http.request({ method: 'GET', path: '/Users/2', idempotent: true })).rejects.toThrow(
+      'crm: GET /Users/2 not sent: the target asked for a pause of 3600000 ms more (Retry-After), longer than the 10000 ms the connector waits',
+    );
     expect(seen).toHaveLength(1);
   });
 

@@ -23,8 +23,12 @@ export interface HttpAnswer {
 }
 
 export interface HttpTargetOptions {
-  /** Base URL without a trailing slash, e.g. `https://api.example.com/scim/v2`. */
-  readonly baseUrl: string;
+  /**
+   * Base URL without a trailing slash, e.g. `https://api.example.com/scim/v2`; or a function that
+   * gives it when a request is made (a target whose address is known only at run time), which
+   * may throw `TargetUnavailableError`.
+   */
+  readonly baseUrl: string | (() => string);
   readonly headers: Readonly<Record<string, string>>;
   readonly retry: RetryPolicy;
   readonly contentType?: string;
@@ -60,6 +64,7 @@ export class HttpTarget {
 
   async request(request: HttpRequest): Promise<HttpAnswer> {
     const what = `${request.method} ${request.path}`;
+    const baseUrl = typeof this.options.baseUrl === 'function' ? this.options.baseUrl() : this.options.baseUrl;
     for (let attempt = 1; ; attempt++) {
       const held = this.limiter.waitMs();
       if (held > this.options.retry.maxRetryAfterMs) {
@@ -69,14 +74,17 @@ export class HttpTarget {
       let answer: (HttpAnswer & { retryAfter: string | null }) | undefined;
       let outcome: AttemptOutcome;
       try {
-        answer = await this.limiter.run(what, (signal) => this.send(request, signal));
+        answer = await this.limiter.run(what, (signal) => this.send(baseUrl, request, signal));
         outcome = { kind: 'response', status: answer.status, retryAfter: answer.retryAfter };
       } catch (error) {
         outcome = failedAttempt(error);
       }
       const decision = decideRetry(outcome, attempt, this.options.retry, request.idempotent, this.timing.now());
       if (decision.kind === 'answer' && answer) return { status: answer.status, body: answer.body, text: answer.text };
-      if (decision.kind === 'give-up') throw new TargetUnavailableError(this.name, `${this.name}: ${what} ${decision.reason}`);
+      if (decision.kind === 'give-up') {
+        if (decision.holdMs !== undefined) this.limiter.holdUntil(this.timing.now() + decision.holdMs);
+        throw new TargetUnavailableError(this.name, `${this.name}: ${what} ${decision.reason}`);
+      }
       if (decision.kind === 'retry') {
         if (decision.hold) this.limiter.holdUntil(this.timing.now() + decision.delayMs);
         else await this.timing.sleep(decision.delayMs);
@@ -84,8 +92,8 @@ export class HttpTarget {
     }
   }
 
-  private async send(request: HttpRequest, signal: AbortSignal): Promise<HttpAnswer & { retryAfter: string | null }> {
-    const url = new URL(`${this.options.baseUrl}${request.path}`);
+  private async send(baseUrl: string, request: HttpRequest, signal: AbortSignal): Promise<HttpAnswer & { retryAfter: string | null }> {
+    const url = new URL(`${baseUrl}${request.path}`);
     for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, value);
     const contentType = this.options.contentType ?? 'application/json';
     const response = await fetch(url, {

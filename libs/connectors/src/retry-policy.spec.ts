@@ -24,11 +24,12 @@ describe('decideRetry', () => {
 
   it('gives up at once (retryable) when the target asks for a longer pause than the cap', () => {
     const decision = decideRetry(response(429, '60'), 1, POLICY, true, NOW);
-    expect(decision).toEqual({ kind: 'give-up', reason: 'answered 429 with Retry-After 60, longer than the 10000 ms the connector waits' });
+    expect(decision).toEqual({ kind: 'give-up', reason: 'answered 429 with Retry-After 60, longer than the 10000 ms the connector waits', holdMs: 60000 });
   });
 
   it('gives up after the last attempt', () => {
-    expect(decideRetry(response(503, '1'), 4, POLICY, true, NOW)).toEqual({ kind: 'give-up', reason: 'answered 503 with Retry-After 1 4 times' });
+    expect(decideRetry(response(503, '1'), 4, POLICY, true, NOW)).toEqual({ kind: 'give-up', reason: 'answered 503 with Retry-After 1 4 times', holdMs: 1000 });
+    expect(decideRetry(response(503), 4, POLICY, true, NOW)).toEqual({ kind: 'give-up', reason: 'answered 503 4 times' });
     expect(decideRetry({ kind: 'timeout', message: 'no answer' }, 4, POLICY, true, NOW)).toMatchObject({ kind: 'give-up' });
   });
 

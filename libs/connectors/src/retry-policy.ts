@@ -25,8 +25,11 @@ export type RetryDecision =
   | { readonly kind: 'answer' }
   /** Wait, then try again; `hold`: the target itself asked for the pause, so it applies to every call to it. */
   | { readonly kind: 'retry'; readonly delayMs: number; readonly hold: boolean; readonly reason: string }
-  /** Stop trying in place; the failure is retryable later (the caller leaves the event for redelivery). */
-  | { readonly kind: 'give-up'; readonly reason: string };
+  /**
+   * Stop trying in place; the failure is retryable later (the caller leaves the event for
+   * redelivery). `holdMs`: the pause the target asked for, which every call to it keeps.
+   */
+  | { readonly kind: 'give-up'; readonly reason: string; readonly holdMs?: number };
 
 /** Statuses that say "not now" about a request the target did not carry out: safe to repeat for any method. */
 const NOT_NOW = new Set([429, 503]);
@@ -55,8 +58,9 @@ export const decideRetry = (outcome: AttemptOutcome, attempt: number, policy: Re
     if (NOT_NOW.has(status)) {
       const asked = parseRetryAfter(outcome.retryAfter, now);
       const what = `answered ${status}${asked === null ? '' : ` with Retry-After ${outcome.retryAfter}`}`;
-      if (asked !== null && asked > policy.maxRetryAfterMs) return { kind: 'give-up', reason: `${what}, longer than the ${policy.maxRetryAfterMs} ms the connector waits` };
-      if (last) return { kind: 'give-up', reason: `${what} ${attempt} times` };
+      const hold = asked === null ? {} : { holdMs: asked };
+      if (asked !== null && asked > policy.maxRetryAfterMs) return { kind: 'give-up', reason: `${what}, longer than the ${policy.maxRetryAfterMs} ms the connector waits`, ...hold };
+      if (last) return { kind: 'give-up', reason: `${what} ${attempt} times`, ...hold };
       return { kind: 'retry', delayMs: asked ?? backoffMs(policy, attempt), hold: asked !== null, reason: what };
     }
     if (TRANSIENT.has(status)) {

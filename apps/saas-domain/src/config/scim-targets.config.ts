@@ -1,0 +1,56 @@
+import { jsonSetting } from '@closeloop/config';
+import { z } from 'zod';
+
+/** `{app}` in a base URL stands for the app's name (for the `*` entry). */
+const withApp = (baseUrl: string, app: string): string => baseUrl.replaceAll('{app}', encodeURIComponent(app));
+
+const httpUrl = (value: string): boolean => {
+  try {
+    const url = new URL(withApp(value, 'app'));
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * One SaaS admin tool's SCIM 2.0 endpoint and how hard the connector may drive it (per service
+ * instance). Limits default to what a SaaS admin API usually tolerates.
+ */
+export const ScimTargetSchema = z
+  .object({
+    baseUrl: z
+      .string()
+      .refine(httpUrl, 'must be an http(s) URL (the SCIM base, e.g. https://api.example.com/scim/v2)')
+      .transform((v) => v.replace(/\/+$/, '')),
+    token: z.string().min(1, 'the bearer token is required'),
+    ratePerSecond: z.number().positive().max(100000).default(20),
+    maxConcurrent: z.number().int().min(1).max(1024).default(4),
+    timeoutMs: z.number().int().min(1).max(600000).default(10000),
+    maxAttempts: z.number().int().min(1).max(20).default(4),
+    maxRetryAfterMs: z.number().int().min(0).max(600000).default(10000),
+    backoffMs: z.number().int().min(1).max(60000).default(250),
+  })
+  .strict();
+export type ScimTarget = z.infer<typeof ScimTargetSchema>;
+
+/** App name (as in journey requests) → target; `*` for every app not named. */
+export const ScimTargetsSchema = z.record(z.string().regex(/^([a-z0-9-]{1,64}|\*)$/, 'keys are app names (lower-case letters, digits, dashes) or *'), ScimTargetSchema);
+export type ScimTargets = z.infer<typeof ScimTargetsSchema>;
+
+/**
+ * `SAAS_SCIM_TARGETS`: JSON, e.g.
+ * `{"slack":{"baseUrl":"https://api.slack.com/scim/v2","token":"xoxp-...","ratePerSecond":5},"*":{"baseUrl":"https://scim.example.com/{app}/v2","token":"..."}}`.
+ * Apps it does not name, and every app when it has no `*`, go to this service's own SCIM simulator.
+ * `SAAS_SCIM_SIMULATOR_TOKEN`: the bearer token the simulator accepts (and the connector sends it).
+ */
+export const scimTargetsConfigShape = {
+  SAAS_SCIM_TARGETS: jsonSetting(ScimTargetsSchema, '{}'),
+  SAAS_SCIM_SIMULATOR_TOKEN: z.string().min(16, 'at least 16 characters').default('closeloop-local-scim-simulator-token'),
+};
+
+/** The target for an app: its own entry, else `*` (with `{app}` filled in), else null (the simulator). */
+export const scimTargetFor = (targets: ScimTargets, app: string): ScimTarget | null => {
+  const target = targets[app] ?? targets['*'];
+  return target ? { ...target, baseUrl: withApp(target.baseUrl, app) } : null;
+};
