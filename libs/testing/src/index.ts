@@ -1,6 +1,7 @@
 export * from './builders';
 export * from './database-helpers';
 export * from './eventually';
+export * from './identity-provider';
 export * from './kafka-helpers';
 export * from './otlp-receiver';
 export * from './service-processes';

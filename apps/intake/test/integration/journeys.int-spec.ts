@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { parseConfig } from '@closeloop/config';
 import { buildEvent, JourneyRequestedV1, OutcomeConfirmedV1 } from '@closeloop/contracts';
 import { createServiceApp } from '@closeloop/runtime';
-import { consumeUntil, distinctEventIds, eventually, newHireRequest, publish, readTopic, sql, testEnv, testKafka } from '@closeloop/testing';
+import { consumeUntil, distinctEventIds, eventually, newHireRequest, publish, readTopic, sql, startTestIdentityProvider, testEnv, type TestIdentityProvider, testKafka } from '@closeloop/testing';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 
@@ -12,20 +12,26 @@ import { IntakeConfigSchema } from '../../src/config/intake.config';
 
 const kafka = testKafka('intake-int');
 let app: INestApplication;
+let idp: TestIdentityProvider;
+/** A requester's Authorization header. */
+let manager: { authorization: string };
 
 beforeAll(async () => {
-  app = await createServiceApp(AppModule.register(parseConfig(IntakeConfigSchema, { ...testEnv(), PORT: '0', LOG_LEVEL: 'warn' })));
+  idp = await startTestIdentityProvider();
+  manager = await idp.headers({ sub: 'manager@acme.test', roles: ['requester'] });
+  app = await createServiceApp(AppModule.register(parseConfig(IntakeConfigSchema, { ...testEnv(), ...idp.env, PORT: '0', LOG_LEVEL: 'warn' })));
   await app.listen(0, '127.0.0.1');
 });
 
 afterAll(async () => {
   await app?.close();
+  await idp?.stop();
 });
 
 describe('intake', () => {
   it('accepts a journey, publishes journey.requested through the outbox, and shows the confirmed verdict', async () => {
     const body = newHireRequest();
-    const accepted = await request(app.getHttpServer()).post('/journeys').send(body).expect(202);
+    const accepted = await request(app.getHttpServer()).post('/journeys').set(manager).send(body).expect(202);
     const requestId: string = accepted.body.requestId;
     expect(accepted.headers['location']).toBe(`/journeys/${requestId}`);
 
@@ -42,7 +48,7 @@ describe('intake', () => {
     );
     await publish(kafka, OutcomeConfirmedV1.topic, [{ key: requestId, value: JSON.stringify(verdict) }]);
     await eventually(async () => {
-      const response = await request(app.getHttpServer()).get(`/journeys/${requestId}`).expect(200);
+      const response = await request(app.getHttpServer()).get(`/journeys/${requestId}`).set(manager).expect(200);
       expect(response.body).toMatchObject({ status: 'confirmed', outcome: { definitionVersion: 1 } });
     });
   });
@@ -50,7 +56,7 @@ describe('intake', () => {
   it('starts one journey for concurrent retries with the same Idempotency-Key', async () => {
     const body = newHireRequest();
     const key = `retry-${randomUUID()}`;
-    const responses = await Promise.all([1, 2, 3, 4].map(() => request(app.getHttpServer()).post('/journeys').set('Idempotency-Key', key).send(body)));
+    const responses = await Promise.all([1, 2, 3, 4].map(() => request(app.getHttpServer()).post('/journeys').set(manager).set('Idempotency-Key', key).send(body)));
     expect(new Set(responses.map((r) => r.body.requestId)).size).toBe(1);
     expect(responses.filter((r) => r.status === 202)).toHaveLength(1);
     expect(await sql('SELECT 1 FROM intake.journeys WHERE idempotency_key = $1', [key])).toHaveLength(1);
@@ -60,17 +66,18 @@ describe('intake', () => {
 
   it('refuses a second live new-hire journey for the same employee with 409', async () => {
     const body = newHireRequest();
-    await request(app.getHttpServer()).post('/journeys').send(body).expect(202);
-    const second = await request(app.getHttpServer()).post('/journeys').send({ ...body, groups: ['other'] }).expect(409);
+    await request(app.getHttpServer()).post('/journeys').set(manager).send(body).expect(202);
+    const second = await request(app.getHttpServer()).post('/journeys').set(manager).send({ ...body, groups: ['other'] }).expect(409);
     expect(second.body.message).toBe(`employee ${body.subject.employeeId} already has a new-hire journey in flight or confirmed`);
   });
 
   it('answers 400 naming each bad field, and never starts a journey for it', async () => {
     const response = await request(app.getHttpServer())
       .post('/journeys')
-      .send({ ...newHireRequest(), requestedBy: '', device: { model: 42 } })
+      .set(manager)
+      .send({ ...newHireRequest(), device: { model: 42 }, subject: { employeeId: 'E1', email: 'nope', displayName: 'X' } })
       .expect(400);
-    expect(response.body.issues.map((i: { field: string }) => i.field).sort()).toEqual(['device.model', 'requestedBy']);
-    await request(app.getHttpServer()).post('/journeys').set('Idempotency-Key', 'has spaces').send(newHireRequest()).expect(400);
+    expect(response.body.issues.map((i: { field: string }) => i.field).sort()).toEqual(['device.model', 'subject.email']);
+    await request(app.getHttpServer()).post('/journeys').set(manager).set('Idempotency-Key', 'has spaces').send(newHireRequest()).expect(400);
   });
 });
