@@ -20,6 +20,8 @@
 #   STACK_READY_TIMEOUT   seconds to wait for each /health/ready (default 60)
 #   STACK_STOP_TIMEOUT    seconds between SIGTERM and SIGKILL (default 15)
 #   STACK_SKIP_BUILD=1    do not run the swc build before starting
+#   AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL   intake's identity provider; unset: development keys
+#                         in $CLOSELOOP_STATE_DIR/dev-auth (tools/auth/dev-identity.mjs mints tokens)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -131,6 +133,21 @@ build() {
   info "building (swc apps libs -> dist) ..."
   (cd "$ROOT" && ./node_modules/.bin/swc apps libs -d dist --config-file .swcrc --quiet) 9>&- || die "build failed"
   info "built ($((SECONDS - t0)) s)"
+}
+
+# intake authenticates every caller (README, "Authentication"). Unless AUTH_JWKS_URL or
+# AUTH_JWKS_FILE says where the identity provider's keys are, the development identity provider's
+# keys are used (created once in $STATE_ROOT/dev-auth by tools/auth/dev-identity.mjs, which also
+# mints tokens for them). intake refuses such a key file with NODE_ENV=production.
+ensure_dev_auth() {
+  [[ -n "${AUTH_JWKS_URL:-}" || -n "${AUTH_JWKS_FILE:-}" ]] && return 0
+  local jwks
+  jwks="$(CLOSELOOP_STATE_DIR="$STATE_ROOT" "$NODE" "$ROOT/tools/auth/dev-identity.mjs" init "$STATE_ROOT/dev-auth" 9>&-)" ||
+    die "could not create the development identity provider's keys (tools/auth/dev-identity.mjs)"
+  export AUTH_JWKS_FILE="$jwks"
+  export AUTH_ISSUER="${AUTH_ISSUER:-urn:closeloop:dev-identity-provider}"
+  export AUTH_AUDIENCE="${AUTH_AUDIENCE:-closeloop-intake}"
+  info "intake verifies tokens with DEVELOPMENT keys ($jwks); a token: node tools/auth/dev-identity.mjs token --sub you@acme.test --roles requester"
 }
 
 # ---------------------------------------------------------------- start / stop of services
@@ -248,6 +265,7 @@ start_services() { # service...
   if ((${#TO_START[@]} > 0)); then
     build
     local svc
+    if [[ " ${TO_START[*]} " == *" intake "* ]]; then ensure_dev_auth; fi
     for svc in "${TO_START[@]}"; do launch "$svc"; done
   fi
   wait_ready "$@" # also for reused ones: "already running" must mean "ready"

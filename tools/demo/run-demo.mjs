@@ -6,10 +6,16 @@
 //
 //   node tools/demo/run-demo.mjs            (bash tools/demo.sh starts the stack first)
 //
+// Intake authenticates every caller: the demo's people carry tokens of the development identity
+// provider (tools/auth/dev-identity.mjs, whose keys tools/stack.sh gave intake), and at the end an
+// admin issues an API key to an upstream HR system, which submits a journey with it.
+//
 // Env: INTAKE_URL (http://127.0.0.1:3000), ASSURANCE_URL (http://127.0.0.1:3004),
 //      DEMO_TIMEOUT_MS (60000 per journey), DEMO_POLL_MS (250)
 
 import { execFileSync } from 'node:child_process';
+
+import { devToken } from '../auth/dev-identity.mjs';
 
 const INTAKE_URL = process.env.INTAKE_URL ?? 'http://127.0.0.1:3000';
 const IDENTITY_URL = process.env.IDENTITY_URL ?? 'http://127.0.0.1:3001';
@@ -24,6 +30,10 @@ const SIGNAL_DEVICE = 'device.compliance.verified.v1';
 
 // Unique per run, so every run creates new hires (and new accounts/devices) instead of replays.
 const runId = Date.now().toString(36);
+
+/** Authorization headers of the demo's people (tokens of the development identity provider). */
+const bearer = async (sub, roles) => ({ authorization: `Bearer ${await devToken({ sub, roles })}` });
+const MANAGER = await bearer('manager@acme.test', ['requester']);
 
 const SAMPLES = [
   {
@@ -117,7 +127,7 @@ const submit = async (sample, index) => {
   };
   const { status, body: answer } = await request(`${INTAKE_URL}/journeys`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': `demo-${runId}-${index + 1}` },
+    headers: { 'content-type': 'application/json', 'idempotency-key': `demo-${runId}-${index + 1}`, ...MANAGER },
     body: JSON.stringify(body),
   });
   if (status !== 202 || !answer?.requestId) {
@@ -137,7 +147,7 @@ const awaitOutcome = async (journey) => {
       if (outcome.status === 200) return { ...journey, status: 'confirmed', outcome: outcome.body };
       if (outcome.status !== 404) lastError = `outcome answered ${outcome.status}`;
       if (++polls % 8 === 0) {
-        const state = await request(`${INTAKE_URL}/journeys/${journey.requestId}`);
+        const state = await request(`${INTAKE_URL}/journeys/${journey.requestId}`, { headers: MANAGER });
         if (state.status === 200 && state.body?.status === 'failed') return { ...journey, status: 'failed', detail: state.body };
       }
     } catch (error) {
@@ -147,7 +157,7 @@ const awaitOutcome = async (journey) => {
   }
   let status = 'timeout';
   try {
-    const state = await request(`${INTAKE_URL}/journeys/${journey.requestId}`);
+    const state = await request(`${INTAKE_URL}/journeys/${journey.requestId}`, { headers: MANAGER });
     if (state.status === 200 && state.body?.status) status = state.body.status === 'requested' ? 'timeout (requested)' : state.body.status;
   } catch {
     // keep "timeout"
@@ -240,7 +250,7 @@ const until = async (what, check, timeoutMs = 60000) => {
   throw new Error(`timed out waiting for ${what}`);
 };
 const intakeStatus = async (id, status) => {
-  const r = await request(`${INTAKE_URL}/journeys/${id}`);
+  const r = await request(`${INTAKE_URL}/journeys/${id}`, { headers: MANAGER });
   return r.body?.status === status ? r.body : undefined;
 };
 const tracked = async (id) => (await request(`${ASSURANCE_URL}/journeys/${id}`)).body;
@@ -321,11 +331,68 @@ const exceptionPaths = async (t0) => {
   return outcomes.every(([, fault, status]) => status === (fault === 'hard failure' ? 'compensated' : 'confirmed'));
 };
 
+// ---------------------------------------------------------------- who is calling
+
+const whoIsCalling = async () => {
+  const call = (method, path, headers, body) =>
+    request(`${INTAKE_URL}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const expect = (what, response, status) => {
+    const ok = response.status === status;
+    const detail = response.body?.reason ? `${response.body.reason}: ${response.body.message}` : '';
+    console.log(`  ${ok ? '' : 'UNEXPECTED '}${response.status}  ${what}${detail ? `  (${detail})` : ''}`);
+    return ok;
+  };
+  const admin = await bearer('it-admin@acme.test', ['admin']);
+  const auditor = await bearer('auditor@acme.test', ['auditor']);
+  console.log();
+  console.log('who is calling: people carry tokens of the identity provider, upstream systems API keys (only their hashes are stored)');
+
+  const created = await call('POST', '/api-keys', admin, { name: `workday-hr-${runId}`, roles: ['requester'] });
+  if (!expect('an admin issues an API key to the HR system (POST /api-keys)', created, 201)) return false;
+  console.log(`       key id ${created.body.id}, name ${created.body.name}, roles ${created.body.roles.join(', ')}; the key itself is shown this once`);
+  const hr = { authorization: `ApiKey ${created.body.key}` };
+  const employeeId = `E3001-${runId}`;
+  const submitted = await call('POST', '/journeys', hr, {
+    type: 'new-hire',
+    subject: { employeeId, email: `hedy.${runId}@acme.test`, displayName: 'Hedy Lamarr' },
+    groups: ['staff', 'engineering'],
+    apps: [{ app: 'slack', role: 'member' }],
+    device: { model: 'laptop-14' },
+  });
+  let ok = expect(`the HR system submits a new hire for ${employeeId} with its key`, submitted, 202);
+  const id = submitted.body?.requestId;
+  if (id) {
+    const journey = await until('the HR system\'s journey to be confirmed', async () => {
+      const r = await call('GET', `/journeys/${id}`, hr);
+      return r.body?.status === 'confirmed' ? r.body : undefined;
+    }).catch(() => ({ status: 'not confirmed', requestedBy: '?' }));
+    console.log(`       ${id} ${journey.status}; requestedBy: ${journey.requestedBy}`);
+    ok = journey.status === 'confirmed' && ok;
+    ok = expect('a call without credentials', await call('GET', `/journeys/${id}`, {}), 401) && ok;
+    ok = expect('another requester reads that journey', await call('GET', `/journeys/${id}`, await bearer('someone.else@acme.test', ['requester'])), 403) && ok;
+    ok = expect('an auditor tries to cancel it', await call('POST', `/journeys/${id}/cancel`, auditor, { reason: 'curious' }), 403) && ok;
+  }
+  ok = expect('the admin revokes the key (DELETE /api-keys/:id)', await call('DELETE', `/api-keys/${created.body.id}`, admin), 200) && ok;
+  ok = expect('the HR system calls with the revoked key', await call('POST', '/journeys', hr, {}), 401) && ok;
+
+  const denials = await call('GET', '/access-denials?limit=4', auditor);
+  console.log();
+  console.log('every 401/403 is audited (GET /access-denials, auditors and admins):');
+  console.log(
+    table(
+      ['at', 'who', 'request', 'status', 'reason'],
+      (denials.body?.items ?? []).map((d) => [d.at, d.principalId ?? '(unknown)', `${d.method} ${d.path}`, d.status, d.reason]),
+    ),
+  );
+  return ok && denials.status === 200;
+};
+
 const main = async () => {
   const t0 = Date.now();
   const happy = await happyPath();
   const exceptions = await exceptionPaths(t0);
-  return happy && exceptions ? 0 : 1;
+  const auth = await whoIsCalling();
+  return happy && exceptions && auth ? 0 : 1;
 };
 
 main().then(

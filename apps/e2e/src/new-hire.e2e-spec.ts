@@ -27,8 +27,10 @@ import {
   SERVICES,
   sql,
   startService,
+  startTestIdentityProvider,
   stopService,
   testEnv,
+  type TestIdentityProvider,
   testKafka,
   waitForGroupToCatchUp,
 } from '@closeloop/testing';
@@ -55,11 +57,17 @@ const GROUPS_READING_REQUESTS = ['closeloop.identity-domain', 'closeloop.saas-do
 let services: RunningService[] = [];
 let kafka: Kafka;
 let admin: Admin;
+let idp: TestIdentityProvider;
+/** The hiring manager's token (a requester); intake answers nobody without one. */
+let manager: { authorization: string };
+
+/** A call to intake, as the hiring manager unless other headers say otherwise. */
+const intake = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => http(method, `${INTAKE}${path}`, body, { ...manager, ...headers });
 
 const db = <T = Record<string, unknown>>(text: string, values: unknown[] = []) => sql<T>(text, values, DATABASE_URL);
 
 const submit = async (body: unknown, headers: Record<string, string> = {}) => {
-  const response = await http('POST', `${INTAKE}/journeys`, body, headers);
+  const response = await intake('POST', '/journeys', body, headers);
   expect(response.status).toBe(202);
   return response.body.requestId as string;
 };
@@ -81,7 +89,9 @@ beforeAll(async () => {
   kafka = testKafka('e2e');
   admin = kafka.admin();
   await admin.connect();
-  const env = { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, OUTBOX_POLL_MS: '500' };
+  idp = await startTestIdentityProvider();
+  manager = await idp.headers({ sub: 'manager@acme.test', roles: ['requester'], expiresIn: '2h' });
+  const env = { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, OUTBOX_POLL_MS: '500', ...idp.env };
   // Sequentially on first start: each service creates the database, its schema and topics.
   for (const name of SERVICES) services.push(await startService(name, PORTS[name], env));
 }, 180000);
@@ -90,6 +100,7 @@ afterAll(async () => {
   await Promise.all(services.map((s) => stopService(s)));
   services = [];
   await admin?.disconnect();
+  await idp?.stop();
 });
 
 describe('new-hire journey, end to end', () => {
@@ -113,7 +124,7 @@ describe('new-hire journey, end to end', () => {
     expect(bySignal['device.compliance.verified.v1'].evidence).toMatchObject({ model: 'laptop-14', enrolled: true, compliant: true });
 
     const journey = await eventually(async () => {
-      const response = await http('GET', `${INTAKE}/journeys/${requestId}`);
+      const response = await intake('GET', `/journeys/${requestId}`);
       expect(response.body.status).toBe('confirmed');
       return response.body;
     });
@@ -128,25 +139,41 @@ describe('new-hire journey, end to end', () => {
 
   it('answers a retried request with the same Idempotency-Key with the same journey, and rejects bad input precisely', async () => {
     const request = newHireRequest();
-    const first = await http('POST', `${INTAKE}/journeys`, request, { 'Idempotency-Key': `onboard-${request.subject.employeeId}` });
-    const retry = await http('POST', `${INTAKE}/journeys`, request, { 'Idempotency-Key': `onboard-${request.subject.employeeId}` });
+    const first = await intake('POST', '/journeys', request, { 'Idempotency-Key': `onboard-${request.subject.employeeId}` });
+    const retry = await intake('POST', '/journeys', request, { 'Idempotency-Key': `onboard-${request.subject.employeeId}` });
     expect(first.status).toBe(202);
     expect(retry.status).toBe(200);
     expect(retry.body).toMatchObject({ requestId: first.body.requestId, replayed: true });
-    const reused = await http('POST', `${INTAKE}/journeys`, { ...request, groups: ['other'] }, { 'Idempotency-Key': `onboard-${request.subject.employeeId}` });
+    const reused = await intake('POST', '/journeys', { ...request, groups: ['other'] }, { 'Idempotency-Key': `onboard-${request.subject.employeeId}` });
     expect(reused.status).toBe(409);
 
-    const bad = await http('POST', `${INTAKE}/journeys`, { ...newHireRequest(), subject: { employeeId: 'E1', email: 'not-an-email', displayName: 'X' }, apps: [] });
+    const bad = await intake('POST', '/journeys', { ...newHireRequest(), subject: { employeeId: 'E1', email: 'not-an-email', displayName: 'X' }, apps: [] });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toContain('subject.email');
     expect(bad.body.message).toContain('apps');
-    expect((await http('POST', `${INTAKE}/journeys`, '{"type":')).status).toBe(400);
-    expect((await http('GET', `${INTAKE}/journeys/not-a-uuid`)).status).toBe(400);
+    expect((await intake('POST', '/journeys', '{"type":')).status).toBe(400);
+    expect((await intake('GET', '/journeys/not-a-uuid')).status).toBe(400);
 
     await confirmedOutcome(first.body.requestId);
     await settled();
     const rows = await db('SELECT 1 FROM intake.journeys WHERE idempotency_key = $1', [`onboard-${request.subject.employeeId}`]);
     expect(rows).toHaveLength(1);
+  });
+
+  it('answers only authenticated callers: 401 without a token or with one of another key, 403 without the role, each audited by intake', async () => {
+    const body = newHireRequest();
+    expect(await http('POST', `${INTAKE}/journeys`, body)).toMatchObject({ status: 401, body: { reason: 'MISSING_CREDENTIALS' } });
+    const forged = await idp.tokenSignedByUnknownKey({ sub: 'manager@acme.test', roles: ['admin'] });
+    expect(await intake('POST', '/journeys', body, { authorization: `Bearer ${forged}` })).toMatchObject({ status: 401, body: { reason: 'BAD_SIGNATURE' } });
+    const auditor = await idp.headers({ sub: 'auditor@acme.test', roles: ['auditor'] });
+    expect(await intake('POST', '/journeys', body, auditor)).toMatchObject({ status: 403, body: { reason: 'MISSING_ROLE', message: 'missing role requester or admin for POST /journeys (auditor@acme.test has auditor)' } });
+    const denials = await intake('GET', '/access-denials?limit=3', undefined, auditor);
+    expect(denials.body.items.map((d: { reason: string; principalId: string | null }) => [d.reason, d.principalId])).toEqual([
+      ['MISSING_ROLE', 'auditor@acme.test'],
+      ['BAD_SIGNATURE', null],
+      ['MISSING_CREDENTIALS', null],
+    ]);
+    expect(await db("SELECT 1 FROM intake.journeys WHERE request->'subject'->>'employeeId' = $1", [body.subject.employeeId])).toHaveLength(0);
   });
 
   it('confirms exactly once when an event is delivered twice', async () => {
@@ -188,7 +215,7 @@ describe('new-hire journey, end to end', () => {
     const dead = await consumeUntil(kafka, deadLetterTopic(JourneyRequestedV1.topic), (m) => m.message.key?.toString() === marker, { count: 2 * 4 });
     const reasons = dead.map((d) => d.headers['dlq-reason']);
     expect(reasons.some((r) => r?.startsWith('value is not JSON'))).toBe(true);
-    expect(reasons.some((r) => r?.includes('requestId') && r.includes('payload.subject'))).toBe(true);
+    expect(reasons.some((r) => r?.includes('requestId') && r.includes('payload.type'))).toBe(true);
     const groups = new Set(dead.map((d) => d.headers['dlq-consumer-group']));
     expect(groups).toEqual(new Set(GROUPS_READING_REQUESTS));
     for (const d of dead) {
@@ -204,7 +231,7 @@ describe('new-hire journey, end to end', () => {
     try {
       const requestId = await submit(request);
       const journey = await eventually(async () => {
-        const response = await http('GET', `${INTAKE}/journeys/${requestId}`);
+        const response = await intake('GET', `/journeys/${requestId}`);
         expect(response.body.status).toBe('escalated');
         return response.body;
       });
@@ -233,7 +260,7 @@ describe('new-hire journey, end to end', () => {
       const resolved = await http('POST', `${ASSURANCE}/work-queue/${requestId}/resolve`, { operator: 'ops-ada', action: 'retry', comment: 'directory repaired, trying again' });
       expect(resolved).toMatchObject({ status: 200, body: { status: 'open' } });
       await confirmedOutcome(requestId);
-      await eventually(async () => expect((await http('GET', `${INTAKE}/journeys/${requestId}`)).body.status).toBe('confirmed'));
+      await eventually(async () => expect((await intake('GET', `/journeys/${requestId}`)).body.status).toBe('confirmed'));
 
       const timeline = await http('GET', `${ASSURANCE}/journeys/${requestId}/timeline`);
       const actions = timeline.body.entries.map((e: { actor: string; action: string }) => `${e.actor} ${e.action}`);
@@ -298,12 +325,12 @@ describe('new-hire journey, end to end', () => {
     expect((await http('PUT', `${DEVICE}/simulator/faults`, { failProvisioning: true, onlyFor: [employeeId] })).status).toBe(200);
     try {
       const requestId = await submit(request);
-      await eventually(async () => expect((await http('GET', `${INTAKE}/journeys/${requestId}`)).body.status).toBe('escalated'));
+      await eventually(async () => expect((await intake('GET', `/journeys/${requestId}`)).body.status).toBe('escalated'));
       await eventually(async () => expect((await http('GET', `${ASSURANCE}/journeys/${requestId}`)).body.steps.saas.status).toBe('verified'));
       expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/claim`, { operator: 'ops-cy' })).status).toBe(200);
       expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/resolve`, { operator: 'ops-cy', action: 'fail', comment: 'model discontinued' })).status).toBe(200);
 
-      await eventually(async () => expect((await http('GET', `${INTAKE}/journeys/${requestId}`)).body.status).toBe('compensated'), 30000);
+      await eventually(async () => expect((await intake('GET', `/journeys/${requestId}`)).body.status).toBe('compensated'), 30000);
       const asked = await readTopic(kafka, CompensationRequestedV1.topic, (m) => m.message.key?.toString() === requestId);
       expect(asked.map((m) => (m.value as CompensationRequestedV1).payload.step)).toEqual(['device', 'saas', 'identity']);
       const [account] = await db<{ enabled: boolean }>('SELECT enabled FROM identity.sim_directory_users WHERE employee_id = $1', [employeeId]);
@@ -324,10 +351,10 @@ describe('new-hire journey, end to end', () => {
     expect((await http('PUT', `${SAAS}/simulator/faults`, { latencyMs: 2000, onlyFor: [request.subject.employeeId] })).status).toBe(200);
     try {
       const requestId = await submit(request);
-      const cancel = await http('POST', `${INTAKE}/journeys/${requestId}/cancel`, { requestedBy: 'manager@acme.test', reason: 'offer withdrawn' });
+      const cancel = await intake('POST', `/journeys/${requestId}/cancel`, { requestedBy: 'manager@acme.test', reason: 'offer withdrawn' });
       expect(cancel).toMatchObject({ status: 202, body: { status: 'cancelling' } });
-      expect((await http('POST', `${INTAKE}/journeys/${requestId}/cancel`, { requestedBy: 'manager@acme.test', reason: 'again' })).status).toBe(409);
-      await eventually(async () => expect((await http('GET', `${INTAKE}/journeys/${requestId}`)).body.status).toBe('compensated'), 40000);
+      expect((await intake('POST', `/journeys/${requestId}/cancel`, { requestedBy: 'manager@acme.test', reason: 'again' })).status).toBe(409);
+      await eventually(async () => expect((await intake('GET', `/journeys/${requestId}`)).body.status).toBe('compensated'), 40000);
       await settled();
       expect(await db("SELECT 1 FROM saas.sim_saas_accounts WHERE account_id = 'u-' || $1", [request.subject.employeeId])).toHaveLength(0);
       expect((await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`)).status).toBe(404);
@@ -336,9 +363,9 @@ describe('new-hire journey, end to end', () => {
     }
     const done = await submit(newHireRequest());
     await confirmedOutcome(done);
-    await eventually(async () => expect((await http('GET', `${INTAKE}/journeys/${done}`)).body.status).toBe('confirmed'));
-    expect((await http('POST', `${INTAKE}/journeys/${done}/cancel`, { requestedBy: 'm', reason: 'late' })).status).toBe(409);
-    expect((await http('POST', `${INTAKE}/journeys/00000000-0000-4000-8000-000000000000/cancel`, { requestedBy: 'm', reason: 'x' })).status).toBe(404);
-    expect((await http('POST', `${INTAKE}/journeys/${done}/cancel`, { reason: '' })).status).toBe(400);
+    await eventually(async () => expect((await intake('GET', `/journeys/${done}`)).body.status).toBe('confirmed'));
+    expect((await intake('POST', `/journeys/${done}/cancel`, { requestedBy: 'm', reason: 'late' })).status).toBe(409);
+    expect((await intake('POST', '/journeys/00000000-0000-4000-8000-000000000000/cancel', { requestedBy: 'm', reason: 'x' })).status).toBe(404);
+    expect((await intake('POST', `/journeys/${done}/cancel`, { reason: '' })).status).toBe(400);
   });
 });

@@ -12,8 +12,10 @@ import {
   type ServiceName,
   sql,
   startService,
+  startTestIdentityProvider,
   stopService,
   testEnv,
+  type TestIdentityProvider,
   testKafka,
 } from '@closeloop/testing';
 
@@ -28,15 +30,20 @@ const IN_FLIGHT = 24;
 const SCALED: ServiceName[] = ['identity-domain', 'saas-domain', 'device-domain', 'assurance'];
 const BASE_PORT = { intake: e2ePort(3200), 'identity-domain': e2ePort(3201), 'saas-domain': e2ePort(3202), 'device-domain': e2ePort(3203), assurance: e2ePort(3204) } as const;
 
-const env = { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, LOG_LEVEL: 'warn' };
+let env: Record<string, string> = { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, LOG_LEVEL: 'warn' };
 const db = <T = Record<string, unknown>>(text: string, values: unknown[] = []) => sql<T>(text, values, DATABASE_URL);
 
 let intake: RunningService;
+let idp: TestIdentityProvider;
+let requester: { authorization: string };
 const first: RunningService[] = [];
 const second: RunningService[] = [];
 
 beforeAll(async () => {
   await dropDatabase(DATABASE_URL);
+  idp = await startTestIdentityProvider();
+  requester = await idp.headers({ sub: 'scale-test@acme.test', roles: ['requester'], expiresIn: '2h' });
+  env = { ...env, ...idp.env };
   intake = await startService('intake', BASE_PORT.intake, env, 'scale');
   for (const name of SCALED) first.push(await startService(name, BASE_PORT[name], env, 'scale-1'));
   for (const name of SCALED) second.push(await startService(name, BASE_PORT[name] + 10, env, 'scale-2'));
@@ -44,6 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([intake, ...first, ...second].filter(Boolean).map((s) => stopService(s)));
+  await idp?.stop();
 });
 
 it(
@@ -55,7 +63,7 @@ it(
     const submitOne = async () => {
       const body = newHireRequest();
       employees.push(body.subject.employeeId);
-      const response = await http('POST', `${intake.url}/journeys`, body);
+      const response = await http('POST', `${intake.url}/journeys`, body, requester);
       expect(response.status).toBe(202);
       ids.push(response.body.requestId);
     };
