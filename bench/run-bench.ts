@@ -4,6 +4,7 @@
  * lag, per-service CPU and peak RSS, PostgreSQL rows written per journey, and a correctness check.
  * Run it with `npm run bench` (bench/bench.sh starts the stack on a fresh database first).
  */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -37,6 +38,13 @@ const N = Number(args.journeys);
 const CONCURRENCY = Number(args.concurrency);
 const RATE = Number(args.rate);
 if (!(N > 0) || !(CONCURRENCY > 0) || !(RATE >= 0)) throw new Error('--journeys and --concurrency must be positive, --rate >= 0');
+
+/** intake authenticates its callers: the benchmark is a requester of the development identity provider, whose keys tools/stack.sh gave intake. */
+const AUTHORIZATION = `Bearer ${execFileSync(
+  process.execPath,
+  [join(ROOT, 'tools/auth/dev-identity.mjs'), 'token', '--sub', 'bench@acme.test', '--roles', 'requester', '--expires', '12h', '--dir', join(args['state-dir'], 'dev-auth')],
+  { encoding: 'utf8' },
+).trim()}`;
 
 const CLK_TCK = 100;
 const procStats = (pid: number) => {
@@ -162,7 +170,7 @@ const main = async () => {
     const started = performance.now();
     const response = await fetch(`${args['intake-url']}/journeys`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `bench-${run}-${i}` },
+      headers: { 'content-type': 'application/json', 'idempotency-key': `bench-${run}-${i}`, authorization: AUTHORIZATION },
       body: JSON.stringify(request(i, run)),
     });
     const body = (await response.json()) as { requestId?: string };
