@@ -14,7 +14,8 @@
 #   bash tools/validate-deploy.sh            (also the `deploy` stage of npm test)
 #
 # Installs docker-compose (and kubectl when there is none) from Debian's packages when missing:
-# that needs root, as on the project's machines and CI. Exits non-zero with the problems listed.
+# that needs root (as on the project's machines and CI) or password-less sudo. Exits non-zero with
+# the problems listed.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,15 +33,18 @@ fi
 
 APT_UPDATED=0
 apt_install() { # packages...
-  if ((EUID != 0)); then die "$* missing and not root: install them (apt-get install -y $*)"; fi
+  local sudo=()
+  if ((EUID != 0)); then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo=(sudo -n); else die "$* missing, and installing needs root: sudo apt-get install -y --no-install-recommends $*"; fi
+  fi
   local log
   log="$(mktemp)"
   if ((APT_UPDATED == 0)); then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$log" 2>&1 || { cat "$log" >&2; die "apt-get update failed"; }
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$log" 2>&1 || { cat "$log" >&2; die "apt-get update failed"; }
     APT_UPDATED=1
   fi
   info "installing $* from Debian's packages"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >"$log" 2>&1 ||
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >"$log" 2>&1 ||
     { cat "$log" >&2; die "apt-get install $* failed"; }
   rm -f "$log"
 }
