@@ -186,6 +186,7 @@ describe('who is calling: bearer tokens', () => {
   it('leaves the probes open and closes a route that declares no roles', async () => {
     await http().get('/health/live').expect(200);
     await http().get('/health/ready').expect(200);
+    await http().get('/metrics').expect(200);
     const admin = await as('root', 'admin');
     const closed = await http().get('/auth-test/undeclared').set(admin).expect(403);
     expect(closed.body).toMatchObject({ reason: 'NO_ROLES_DECLARED', message: 'GET /auth-test/undeclared declares no roles, so nobody may call it' });
