@@ -102,10 +102,12 @@ describe('pre-action approval', () => {
     expect(task.context).toMatchObject({ request: { groups: ['staff', 'prod-admins'] } });
     // Separation of duties: the requester cannot approve, even holding the role in the group.
     const own = await intake('POST', `/approvals/${task.taskId}/approve`, as['requesterApprover'] as Headers, { comment: 'looks fine to me' });
-    expect(own.status).toBe(403);
+    expect(own).toMatchObject({ status: 403, body: { reason: 'OWN_REQUEST' } });
     expect(own.body.message).toContain('separation of duties');
     // Someone outside the assignee group cannot decide it either; a decision needs a comment.
-    expect((await intake('POST', `/approvals/${task.taskId}/approve`, as['owner'] as Headers, { comment: 'ok' })).status).toBe(403);
+    expect(await intake('POST', `/approvals/${task.taskId}/approve`, as['owner'] as Headers, { comment: 'ok' })).toMatchObject({ status: 403, body: { reason: 'NOT_ASSIGNEE' } });
+    const denials = await intake('GET', '/access-denials?limit=2', as['auditor'] as Headers);
+    expect(denials.body.items.map((d: { reason: string }) => d.reason)).toEqual(['NOT_ASSIGNEE', 'OWN_REQUEST']);
     expect((await intake('POST', `/approvals/${task.taskId}/approve`, as['iam'] as Headers, { comment: ' ' })).status).toBe(400);
     expect(await eventsOf(JourneyRequestedV1.topic, requestId)).toHaveLength(0);
 

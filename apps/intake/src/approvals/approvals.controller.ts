@@ -1,8 +1,8 @@
 import { journeyIdPipe, ZodBodyPipe } from '@closeloop/runtime';
-import { Body, ConflictException, Controller, ForbiddenException, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
 
-import { CurrentPrincipal, type Principal, Roles } from '../auth';
+import { AccessDenied, CurrentPrincipal, type Principal, Roles } from '../auth';
 import type { ApprovalTask } from './approvals.domain';
 import { ApprovalError, ApprovalsService } from './approvals.service';
 
@@ -37,7 +37,7 @@ export class ApprovalsController {
   @Roles('approver')
   async mine(@CurrentPrincipal() principal: Principal, @Query('limit') limit?: string) {
     const parsed = LimitSchema.safeParse(limit);
-    if (!parsed.success) throw new ConflictException('limit: 1 to 500');
+    if (!parsed.success) throw new BadRequestException('limit: an integer from 1 to 500');
     return { tasks: (await this.approvals.mine(principal, parsed.data)).map(view) };
   }
 
@@ -69,7 +69,7 @@ export class ApprovalsController {
       if (error instanceof ApprovalError) {
         if (error.code === 'TASK_NOT_FOUND') throw new NotFoundException(error.message);
         if (error.code === 'NOT_OPEN') throw new ConflictException(error.message);
-        throw new ForbiddenException(error.message);
+        throw new AccessDenied(error.code, error.message);
       }
       throw error;
     }

@@ -15,7 +15,7 @@ import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/ru
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
-import { assertNotOwnRequest, type Principal } from '../auth';
+import type { Principal } from '../auth';
 import { JourneyRepository } from '../journeys/journey.repository';
 import { applyPreApproval, type AssuranceVerdict, type Journey, PRODUCER, requestedEvent } from '../journeys/journeys.domain';
 import { type Approvers,approversOf } from '../policy/policy';
@@ -23,7 +23,7 @@ import { PolicyStore } from '../policy/policy.store';
 import { ApprovalTaskRepository } from './approval-task.repository';
 import { type ApprovalTask, decideTask, openTask, whatIsDue } from './approvals.domain';
 
-export type ApprovalErrorCode = 'TASK_NOT_FOUND' | 'NOT_OPEN' | 'NOT_ASSIGNEE';
+export type ApprovalErrorCode = 'TASK_NOT_FOUND' | 'NOT_OPEN' | 'NOT_ASSIGNEE' | 'OWN_REQUEST';
 export class ApprovalError extends Error {
   constructor(
     readonly code: ApprovalErrorCode,
@@ -100,7 +100,10 @@ export class ApprovalsService {
       if (!task) throw new ApprovalError('TASK_NOT_FOUND', `no approval task ${taskId}`);
       const [journey] = await this.journeys.findManyForUpdate(manager, [task.requestId]);
       if (!journey) throw new ApprovalError('TASK_NOT_FOUND', `approval task ${taskId} names journey ${task.requestId}, which does not exist`);
-      assertNotOwnRequest(principal, journey.requestedBy);
+      // Separation of duties: nobody decides on their own request.
+      if (principal.id === journey.requestedBy) {
+        throw new ApprovalError('OWN_REQUEST', `separation of duties: ${principal.id} requested this and cannot approve or reject it; another approver must decide`);
+      }
       const now = this.clock.now();
       const decided = decideTask(task, principal, approved, comment, now);
       if (decided === 'NOT_OPEN') throw new ApprovalError('NOT_OPEN', `approval task ${taskId} is ${task.status}${task.decidedBy ? ` (by ${task.decidedBy})` : ''}`);

@@ -16,7 +16,8 @@ export type AuthenticationFailure =
   | 'REVOKED_API_KEY';
 
 /** Why an authenticated caller may not do what it asked (403). `FORBIDDEN`: a 403 raised without a reason of its own. */
-export type AccessDenialReason = 'MISSING_ROLE' | 'NO_ROLES_DECLARED' | 'NOT_OWNER' | 'OWN_REQUEST' | 'FORBIDDEN';
+/** `NOT_ASSIGNEE`: an approval task of a group the approver is not in. */
+export type AccessDenialReason = 'MISSING_ROLE' | 'NO_ROLES_DECLARED' | 'NOT_OWNER' | 'OWN_REQUEST' | 'NOT_ASSIGNEE' | 'FORBIDDEN';
 
 /** Coded failures of the authentication services; the guard turns them into HTTP answers. */
 export type AuthErrorCode = AuthenticationFailure | 'IDENTITY_PROVIDER_UNAVAILABLE';
