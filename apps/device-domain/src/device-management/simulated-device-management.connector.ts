@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
-import { pause, SimulatorFaults } from '@closeloop/runtime';
-import { Injectable } from '@nestjs/common';
+import type { SimulatorConfig } from '@closeloop/config';
+import { TargetLimiter, withTargetLimits } from '@closeloop/connectors';
+import { COMMON_CONFIG, pause, SimulatorFaults } from '@closeloop/runtime';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { type AssetRecord, type AssetStatus, type DeviceManagementConnector, DeviceManagementRejectedError, type DeviceState } from './device-management.connector';
@@ -16,7 +18,11 @@ export class SimulatedDeviceManagementConnector implements DeviceManagementConne
   constructor(
     private readonly dataSource: DataSource,
     private readonly faults: SimulatorFaults,
-  ) {}
+    @Inject(COMMON_CONFIG) config: Pick<SimulatorConfig, 'CONNECTOR_LIMITS'>,
+  ) {
+    // Every call within the target's limits (CONNECTOR_LIMITS): rate, concurrency and timeout, as for a remote system.
+    return withTargetLimits(this, new TargetLimiter('device management', config.CONNECTOR_LIMITS));
+  }
 
   async assignFromStock(model: string, employeeId: string): Promise<{ assetTag: string; serialNumber: string }> {
     const faults = this.faults.for(employeeId);

@@ -1,5 +1,7 @@
-import { pause, SimulatorFaults } from '@closeloop/runtime';
-import { Injectable } from '@nestjs/common';
+import type { SimulatorConfig } from '@closeloop/config';
+import { TargetLimiter, withTargetLimits } from '@closeloop/connectors';
+import { COMMON_CONFIG, pause, SimulatorFaults } from '@closeloop/runtime';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { type DirectoryAccount, type DirectoryConnector, DirectoryRejectedError, type GroupChange, type NewAccount } from './directory.connector';
@@ -13,7 +15,11 @@ export class SimulatedDirectoryConnector implements DirectoryConnector {
   constructor(
     private readonly dataSource: DataSource,
     private readonly faults: SimulatorFaults,
-  ) {}
+    @Inject(COMMON_CONFIG) config: Pick<SimulatorConfig, 'CONNECTOR_LIMITS'>,
+  ) {
+    // Every call within the target's limits (CONNECTOR_LIMITS): rate, concurrency and timeout, as for a remote system.
+    return withTargetLimits(this, new TargetLimiter('identity directory', config.CONNECTOR_LIMITS));
+  }
 
   async ensureAccount(account: NewAccount): Promise<{ accountId: string }> {
     const faults = this.faults.for(account.employeeId);
