@@ -336,7 +336,7 @@ describe('new-hire journey, end to end', () => {
       const [account] = await db<{ enabled: boolean }>('SELECT enabled FROM identity.sim_directory_users WHERE employee_id = $1', [employeeId]);
       expect(account?.enabled).toBe(false);
       expect(await db('SELECT 1 FROM identity.sim_directory_group_members m JOIN identity.sim_directory_users u USING (account_id) WHERE u.employee_id = $1', [employeeId])).toHaveLength(0);
-      expect(await db("SELECT 1 FROM saas.sim_saas_accounts WHERE account_id = 'u-' || $1", [employeeId])).toHaveLength(0);
+      expect(await db("SELECT 1 FROM saas.sim_scim_users WHERE user_name = 'u-' || $1", [employeeId])).toHaveLength(0);
       expect(await db("SELECT 1 FROM device.sim_devices WHERE assigned_to = $1 AND status = 'assigned'", [employeeId])).toHaveLength(0);
       const timeline = await http('GET', `${ASSURANCE}/journeys/${requestId}/timeline`);
       const actions: string[] = timeline.body.entries.map((e: { action: string }) => e.action);
@@ -356,7 +356,7 @@ describe('new-hire journey, end to end', () => {
       expect((await intake('POST', `/journeys/${requestId}/cancel`, { requestedBy: 'manager@acme.test', reason: 'again' })).status).toBe(409);
       await eventually(async () => expect((await intake('GET', `/journeys/${requestId}`)).body.status).toBe('compensated'), 40000);
       await settled();
-      expect(await db("SELECT 1 FROM saas.sim_saas_accounts WHERE account_id = 'u-' || $1", [request.subject.employeeId])).toHaveLength(0);
+      expect(await db("SELECT 1 FROM saas.sim_scim_users WHERE user_name = 'u-' || $1", [request.subject.employeeId])).toHaveLength(0);
       expect((await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`)).status).toBe(404);
     } finally {
       await http('PUT', `${SAAS}/simulator/faults`, {});
