@@ -78,7 +78,11 @@ export const jsonSetting = <S extends z.ZodType>(schema: S, fallback: string) =>
       }
       const parsed = schema.safeParse(json);
       if (parsed.success) return parsed.data;
-      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message });
+      for (const issue of parsed.error.issues) {
+        // A bad record key carries the key schema's own message inside.
+        const message = issue.code === 'invalid_key' && issue.issues[0] ? issue.issues[0].message : issue.message;
+        ctx.addIssue({ code: 'custom', message: issue.path.length ? `${issue.path.join('.')}: ${message}` : message });
+      }
       return z.NEVER;
     });
 
