@@ -1,10 +1,10 @@
 import { SCIMMY } from 'scimmy-routers';
 
 /**
- * The schema extension for seat licences on a User: `licenceType` and `seats`. Vendor
- * extensions follow the `urn:ietf:params:scim:schemas:extension:<vendor>:...` pattern that SaaS
- * SCIM APIs use (e.g. Slack's guest extension); scimmy accepts only ids under
- * `urn:ietf:params:scim:schemas:`. The connector uses the same id (see the README, Connectors).
+ * The schema extension for seat licences on a User: `licenceType` and `seats`. Named like the
+ * enterprise extension (`urn:ietf:params:scim:schemas:extension:...`), as vendor extensions
+ * often are; scimmy accepts only ids under `urn:ietf:params:scim:schemas:`. The connector uses
+ * the same id (see the README, Connectors).
  */
 export const LICENSING_SCHEMA_ID = 'urn:ietf:params:scim:schemas:extension:closeloop:licensing:2.0:User';
 
