@@ -37,6 +37,7 @@ describe('SAAS_SCIM_TARGETS', () => {
       maxAttempts: 4,
       maxRetryAfterMs: 10000,
       backoffMs: 250,
+      roleGroups: true,
     });
     expect(scimTargetFor(targets, 'asana')).toMatchObject({ baseUrl: 'https://scim.example.com/asana/v2', maxConcurrent: 2 });
   });

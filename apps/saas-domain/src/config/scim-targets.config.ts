@@ -30,6 +30,8 @@ export const ScimTargetSchema = z
     maxAttempts: z.number().int().min(1).max(20).default(4),
     maxRetryAfterMs: z.number().int().min(0).max(600000).default(10000),
     backoffMs: z.number().int().min(1).max(60000).default(250),
+    /** Whether the app grants roles through groups too (a group named after the role); false for apps without SCIM Groups. */
+    roleGroups: z.boolean().default(true),
   })
   .strict();
 export type ScimTarget = z.infer<typeof ScimTargetSchema>;

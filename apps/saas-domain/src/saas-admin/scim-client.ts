@@ -39,6 +39,8 @@ export class ScimClient {
   constructor(
     readonly app: string,
     private readonly http: HttpTarget,
+    /** Whether the app grants roles through groups too (SCIM Groups). */
+    readonly roleGroups = true,
   ) {}
 
   /** The user with this userName: by its remembered id, else by `filter=userName eq "..."`. */
@@ -92,10 +94,12 @@ export class ScimClient {
     this.expect(answer, [200, 204], what);
   }
 
-  /** DELETE /Users/{id}; a user already gone is fine. */
-  async deleteUser(id: string, what: string): Promise<void> {
+  /** DELETE /Users/{id}; false when there was no such user (404). */
+  async deleteUser(id: string, what: string): Promise<boolean> {
     const answer = await this.send({ method: 'DELETE', path: `/Users/${encodeURIComponent(id)}`, idempotent: true }, what);
-    if (answer.status !== 404) this.expect(answer, [200, 204], what);
+    if (answer.status === 404) return false;
+    this.expect(answer, [200, 204], what);
+    return true;
   }
 
   /** The id of the group with this displayName, created when the app has none. */

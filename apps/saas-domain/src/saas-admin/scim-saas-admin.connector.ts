@@ -66,7 +66,7 @@ export class ScimSaasAdminConnector implements SaasAdminConnector {
         `grant role ${role} to ${accountId}`,
       );
     }
-    await this.ensureRoleGroup(scim, user, role, previousRole);
+    if (scim.roleGroups) await this.ensureRoleGroup(scim, user, role, previousRole);
   }
 
   async ensureLicence(app: string, accountId: string, licence: string, _employeeId: string): Promise<void> {
@@ -98,10 +98,14 @@ export class ScimSaasAdminConnector implements SaasAdminConnector {
   /** DELETE /Users/{id} (RFC 7644 §3.6): the user, its role, licence, seats and memberships go at once. */
   async revokeAccess(app: string, accountId: string, _employeeId: string): Promise<void> {
     const scim = this.directory.clientFor(app);
-    const id = await scim.userIdOf(accountId);
-    if (!id) return;
-    await scim.deleteUser(id, `revoke ${accountId}`);
-    scim.forgetUser(accountId);
+    // A remembered id may be stale (the user was deleted and made again): a 404 looks again once.
+    for (let tries = 0; tries < 2; tries++) {
+      const id = await scim.userIdOf(accountId);
+      if (!id) return;
+      const deleted = await scim.deleteUser(id, `revoke ${accountId}`);
+      scim.forgetUser(accountId);
+      if (deleted) return;
+    }
   }
 
   async ensureSeats(app: string, accountId: string, licenceType: string, seats: number, _employeeId: string): Promise<void> {

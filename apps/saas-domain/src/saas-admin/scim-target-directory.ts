@@ -32,7 +32,7 @@ export class ScimTargetDirectory {
   clientFor(app: string): ScimClient {
     let client = this.clients.get(app);
     if (!client) {
-      client = new ScimClient(app, this.targetFor(app));
+      client = new ScimClient(app, this.targetFor(app), scimTargetFor(this.settings.targets, app)?.roleGroups ?? true);
       this.clients.set(app, client);
     }
     return client;

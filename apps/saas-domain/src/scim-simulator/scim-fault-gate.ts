@@ -13,8 +13,8 @@ export const scimErrorBody = (status: number, detail: string, scimType?: string)
   detail,
 });
 
-export const sendScimError = (res: Response, status: number, detail: string, headers: Record<string, string> = {}): void => {
-  res.status(status).set({ 'content-type': 'application/scim+json', ...headers }).send(JSON.stringify(scimErrorBody(status, detail)));
+export const sendScimError = (res: Response, status: number, detail: string, headers: Record<string, string> = {}, scimType?: string): void => {
+  res.status(status).set({ 'content-type': 'application/scim+json', ...headers }).send(JSON.stringify(scimErrorBody(status, detail, scimType)));
 };
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

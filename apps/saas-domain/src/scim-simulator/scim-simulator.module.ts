@@ -91,7 +91,9 @@ export class ScimSimulatorMount implements OnModuleInit {
       this.logger.error({ err: { message } }, 'SCIM request failed');
       return;
     }
-    if (status >= 400 && status < 500) return sendScimError(res, status, message);
+    // body-parser's errors: a body that is not JSON is invalidSyntax (RFC 7644 §3.12).
+    const invalidSyntax = (error as { type?: unknown } | null)?.type === 'entity.parse.failed';
+    if (status >= 400 && status < 500) return sendScimError(res, status, message, {}, invalidSyntax ? 'invalidSyntax' : undefined);
     next(error);
   };
 

@@ -108,7 +108,8 @@ const connectorWith = (targets: Record<string, object>): SaasAdminConnector =>
 
 const scim = async (appName: string, path: string, init: RequestInit = {}) => {
   const response = await fetch(`${base}/simulator/scim/${appName}/v2${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json', ...init.headers } });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> & { Resources?: Array<Record<string, unknown>> } };
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> & { Resources?: Array<Record<string, unknown>> } };
 };
 
 const employee = () => {
@@ -173,7 +174,7 @@ describe('the SCIM simulator', () => {
       status: 409,
       body: { scimType: 'uniqueness', detail: `userName "${taken.accountId.toUpperCase()}" is already taken in asana` },
     });
-    expect(await scim('asana', '/Users', { method: 'POST', body: '{"userName":' })).toMatchObject({ status: 400, body: { status: '400' } });
+    expect(await scim('asana', '/Users', { method: 'POST', body: '{"userName":' })).toMatchObject({ status: 400, body: { status: '400', scimType: 'invalidSyntax' } });
     expect(await scim('Not_An_App', '/Users')).toMatchObject({ status: 404, body: { detail: 'no such app: app names are lower-case letters, digits and dashes' } });
   });
 
@@ -239,6 +240,26 @@ describe('the SCIM connector', () => {
     await saas.revokeAccess('slack', accountId, employeeId);
     expect(await sql('SELECT 1 FROM saas.sim_scim_users WHERE app = $1 AND user_name = $2', ['slack', accountId])).toHaveLength(0);
     expect(requestsFor('slack').some((s) => s.method === 'DELETE' && s.status === 204)).toBe(true);
+  });
+
+  it('grants the role without groups to an app configured without them', async () => {
+    const { employeeId, accountId } = employee();
+    const noGroups = appOfRun('no-groups');
+    await connectorWith({ [noGroups]: { roleGroups: false } }).ensureAccess(noGroups, accountId, 'member', employeeId);
+    expect(await saas.readAccess(noGroups, accountId)).toMatchObject({ role: 'member', active: true, groups: [] });
+    expect(requestsFor(noGroups).filter((s) => s.path.startsWith('/Groups'))).toEqual([]);
+  });
+
+  it('revokes a user whose remembered id went stale', async () => {
+    const { employeeId, accountId } = employee();
+    await saas.ensureAccess('asana', accountId, 'member', employeeId);
+    const [row] = await sql<{ id: string }>('SELECT id FROM saas.sim_scim_users WHERE app = $1 AND user_name = $2', ['asana', accountId]);
+    // Someone deletes the user and makes it again, behind the connector's back: a new id.
+    expect((await scim('asana', `/Users/${String(row?.id)}`, { method: 'DELETE' })).status).toBe(204);
+    const again = await scim('asana', '/Users', { method: 'POST', body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: accountId, externalId: employeeId }) });
+    expect(again.status).toBe(201);
+    await saas.revokeAccess('asana', accountId, employeeId);
+    expect(await saas.readAccess('asana', accountId)).toBeNull();
   });
 
   it('assigns, reads back and removes seat licences', async () => {
