@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# npm run bench -- [--journeys N] [--concurrency C | --rate R] [--label NAME]
+# npm run bench -- [--journeys N] [--concurrency C | --rate R] [--source http|hr] [--label NAME]
+#   --source hr: the journeys come in as Workday hire events on hr.workday.worker-events.v1 (bench/hr-source.ts).
 # BENCH_INSTANCES=2 npm run bench -- ...   runs a second instance of each domain service and of
 # assurance (ports +10) in the same consumer groups.
 # Starts its own Kafka broker (port 19092, state in .run/bench) and the five services on a fresh

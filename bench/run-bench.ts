@@ -3,6 +3,7 @@
  * and reports verified journeys per second, request-to-confirmed latency, Kafka throughput and
  * lag, per-service CPU and peak RSS, PostgreSQL rows written per journey, and a correctness check.
  * Run it with `npm run bench` (bench/bench.sh starts the stack on a fresh database first).
+ * `--source hr` feeds the journeys in as Workday hire events on the HR topic instead (bench/hr-source.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -11,9 +12,11 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { EVENT_CONTRACTS, OutcomeConfirmedV1 } from '@closeloop/contracts';
+import { EVENT_CONTRACTS, OutcomeConfirmedV1, WORKDAY_WORKER_EVENTS_TOPIC } from '@closeloop/contracts';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+
+import { startHrSource } from './hr-source';
 
 const ROOT = join(__dirname, '../..');
 const SERVICES = ['intake', 'identity-domain', 'saas-domain', 'device-domain', 'assurance'];
@@ -26,6 +29,8 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     rate: { type: 'string', default: '0' },
     label: { type: 'string', default: '' },
+    /** http: POST /journeys; hr: Workday hire events on hr.workday.worker-events.v1. */
+    source: { type: 'string', default: 'http' },
     'intake-url': { type: 'string', default: 'http://127.0.0.1:3000' },
     'database-url': { type: 'string', default: process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/closeloop_bench' },
     brokers: { type: 'string', default: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092' },
@@ -38,6 +43,10 @@ const N = Number(args.journeys);
 const CONCURRENCY = Number(args.concurrency);
 const RATE = Number(args.rate);
 if (!(N > 0) || !(CONCURRENCY > 0) || !(RATE >= 0)) throw new Error('--journeys and --concurrency must be positive, --rate >= 0');
+const SOURCE = args.source;
+if (SOURCE !== 'http' && SOURCE !== 'hr') throw new Error('--source must be http (POST /journeys) or hr (Workday hire events on the HR topic)');
+/** The topics whose events are counted and whose consumer lag is read: with --source hr, the HR topic too. */
+const COUNTED_TOPICS = SOURCE === 'hr' ? [...TOPICS, WORKDAY_WORKER_EVENTS_TOPIC] : TOPICS;
 
 /** intake authenticates its callers: the benchmark is a requester of the development identity provider, whose keys tools/stack.sh gave intake. */
 const AUTHORIZATION = `Bearer ${execFileSync(
@@ -90,7 +99,7 @@ const POSTGRES_UID = (() => {
 
 const highWatermarks = async (admin: Admin) => {
   let total = 0n;
-  for (const topic of TOPICS) for (const p of await admin.fetchTopicOffsets(topic)) total += BigInt(p.high);
+  for (const topic of COUNTED_TOPICS) for (const p of await admin.fetchTopicOffsets(topic)) total += BigInt(p.high);
   return total;
 };
 
@@ -98,7 +107,7 @@ const consumerLag = async (admin: Admin) => {
   const lag: Record<string, number> = {};
   for (const group of SERVICES.map((s) => `closeloop.${s}`)) {
     let behind = 0n;
-    for (const { topic, partitions } of await admin.fetchOffsets({ groupId: group, topics: TOPICS })) {
+    for (const { topic, partitions } of await admin.fetchOffsets({ groupId: group, topics: COUNTED_TOPICS })) {
       const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
       for (const p of partitions) if (p.offset !== '-1') behind += (ends.get(p.partition) ?? 0n) - BigInt(p.offset);
     }
@@ -134,6 +143,7 @@ const main = async () => {
   await admin.connect();
   const db = new Client({ connectionString: args['database-url'] });
   await db.connect();
+  const hr = SOURCE === 'hr' ? await startHrSource(kafka, admin, run) : undefined;
 
   // Confirmations, as an observer downstream of assurance would see them.
   const sentAt = new Map<string, number>();
@@ -167,6 +177,7 @@ const main = async () => {
   const rowsBefore = await rowsWritten(db);
 
   const submit = async (i: number) => {
+    if (hr) return hr.submit(i, sentAt);
     const started = performance.now();
     const response = await fetch(`${args['intake-url']}/journeys`, {
       method: 'POST',
@@ -232,6 +243,7 @@ const main = async () => {
     const { rows } = await db.query(`SELECT count(*)::int AS n FROM "${schema}".outbox_messages`);
     unpublished += rows[0].n;
   }
+  const hrDeadLetters = hr ? await hr.deadLetters() : 0;
   const correctness = {
     submitted: sentAt.size,
     outcomeRecords: outcomeRows[0].n,
@@ -239,16 +251,18 @@ const main = async () => {
     confirmedEventsSeen: confirmedAt.size,
     duplicateConfirmedEvents: duplicates,
     unpublishedOutboxRows: unpublished,
+    ...(hr ? { deadLetteredHireEvents: hrDeadLetters } : {}),
   };
   const ok =
-    correctness.submitted === N && correctness.outcomeRecords === N && correctness.distinctOutcomeRecords === N && correctness.confirmedEventsSeen === N && unpublished === 0;
+    correctness.submitted === N && correctness.outcomeRecords === N && correctness.distinctOutcomeRecords === N && correctness.confirmedEventsSeen === N && unpublished === 0 && hrDeadLetters === 0;
 
   const result = {
-    label: args.label || (RATE > 0 ? `rate-${RATE}` : `closed-${CONCURRENCY}`),
+    label: args.label || `${SOURCE === 'hr' ? 'hr-' : ''}${RATE > 0 ? `rate-${RATE}` : `closed-${CONCURRENCY}`}`,
     at: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version },
     settings: {
       journeys: N,
+      source: SOURCE === 'hr' ? `Workday hire events on ${WORKDAY_WORKER_EVENTS_TOPIC}` : 'POST /journeys',
       mode: RATE > 0 ? `open loop, ${RATE} journeys/s` : `closed loop, ${CONCURRENCY} in flight`,
       instances: Object.keys(servicePids()).filter((k) => /-\d+$/.test(k)).length > 0 ? 2 : 1,
     },
@@ -265,9 +279,12 @@ const main = async () => {
     perService,
     correctness: { ...correctness, ok },
   };
+  const accepted = hr ? hr.acceptLatencies().sort((a, b) => a - b) : [];
+  const acceptMs = { p50: +percentile(accepted, 50).toFixed(0), p95: +percentile(accepted, 95).toFixed(0), p99: +percentile(accepted, 99).toFixed(0) };
+  if (hr) Object.assign(result, { hireEventToJourneyRequestedMs: acceptMs });
 
   const md = [
-    `### ${result.label}: ${N} new-hire journeys, ${result.settings.mode}, ${result.settings.instances} instance(s) of each domain service and assurance`,
+    `### ${result.label}: ${N} new-hire journeys from ${result.settings.source}, ${result.settings.mode}, ${result.settings.instances} instance(s) of each domain service and assurance`,
     '',
     `Machine: ${result.machine.cpus} cores (${result.machine.cpuModel}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}; Kafka, PostgreSQL and all five services on it. ${result.at}`,
     '',
@@ -275,10 +292,11 @@ const main = async () => {
     '|---|---|',
     `| verified journeys/s | ${result.verifiedJourneysPerSecond} (${N} in ${result.elapsedSeconds} s) |`,
     `| request → confirmed p50 / p95 / p99 / max | ${result.latencyMs.p50} / ${result.latencyMs.p95} / ${result.latencyMs.p99} / ${result.latencyMs.max} ms |`,
+    ...(hr ? [`| hire event published → journey requested p50 / p95 / p99 | ${acceptMs.p50} / ${acceptMs.p95} / ${acceptMs.p99} ms |`] : []),
     `| Kafka events/s | ${result.kafka.eventsPerSecond} (${result.kafka.events} events) |`,
     `| consumer lag at end | ${Object.entries(lag).map(([g, n]) => `${g.replace('closeloop.', '')} ${n}`).join(', ')} |`,
     `| PostgreSQL rows written per journey | ${result.postgresRowsWrittenPerJourney} |`,
-    `| correctness | ${ok ? 'OK' : 'FAILED'}: ${correctness.outcomeRecords} outcome records for ${correctness.submitted} journeys, ${correctness.duplicateConfirmedEvents} duplicate confirmations, ${unpublished} unpublished outbox rows |`,
+    `| correctness | ${ok ? 'OK' : 'FAILED'}: ${correctness.outcomeRecords} outcome records for ${correctness.submitted} journeys, ${correctness.duplicateConfirmedEvents} duplicate confirmations, ${unpublished} unpublished outbox rows${hr ? `, ${hrDeadLetters} dead-lettered hire events` : ''} |`,
     '',
     '| process | CPU s | peak RSS MB |',
     '|---|---|---|',
@@ -291,9 +309,10 @@ const main = async () => {
   const stamp = result.at.replace(/[:.]/g, '-');
   writeFileSync(join(dir, `${stamp}-${result.label}.json`), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(dir, `${stamp}-${result.label}.md`), md);
-  writeFileSync(join(dir, `latest-${RATE > 0 ? 'rate' : 'closed'}.md`), md);
+  writeFileSync(join(dir, `latest-${SOURCE === 'hr' ? 'hr-' : ''}${RATE > 0 ? 'rate' : 'closed'}.md`), md);
   process.stdout.write(`\n${md}\n`);
 
+  await hr?.stop();
   await consumer.disconnect();
   await admin.disconnect();
   await db.end();
