@@ -133,7 +133,7 @@ const request = (i: number, run: string) => ({
   subject: { employeeId: `B${run}-${i}`, email: `b${run}.${i}@acme.test`, displayName: `Bench ${i}` },
   groups: ['staff', i % 2 ? 'engineering' : 'sales'],
   apps: [{ app: 'asana', role: 'member' }, { app: 'slack', role: 'member', licence: 'pro' }],
-  device: { model: ['laptop-14', 'laptop-16', 'desktop-27'][i % 3] },
+  device: { model: ['laptop-14', 'laptop-16', 'desktop-mini'][i % 3] }, // standard devices: no pre-action approval (apps/intake/policy)
 });
 
 const main = async () => {
