@@ -23,6 +23,8 @@ import { JourneysService } from './journeys.service';
 
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+/** Keys the upstream consumers derive from upstream record ids (see README, Upstream systems). */
+const RESERVED_KEY = /^(workday|servicenow):/i;
 
 const CancelSchema = z.object({ requestedBy: z.string().trim().min(1).max(200), reason: z.string().trim().min(1).max(2000) }).strict();
 
@@ -54,6 +56,9 @@ export class JourneysController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
+    if (idempotencyKey !== undefined && RESERVED_KEY.test(idempotencyKey)) {
+      throw new BadRequestException('Idempotency-Key header: the prefixes workday: and servicenow: are reserved for the upstream consumers');
+    }
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new BadRequestException('Idempotency-Key header: 1 to 200 printable ASCII characters without spaces');
     }

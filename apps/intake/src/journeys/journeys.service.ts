@@ -75,12 +75,14 @@ export class JourneysService {
       });
     } catch (error) {
       const violation = error as { code?: string; constraint?: string };
-      if (violation.code === UNIQUE_VIOLATION && violation.constraint === 'journeys_one_live_new_hire') {
+      if (violation.code !== UNIQUE_VIOLATION) throw error;
+      // A replay first, whichever unique index PostgreSQL reported: a replayed new hire also
+      // collides with its own live journey.
+      const existing = idempotencyKey ? await this.findReplay(idempotencyKey, requestHash) : null;
+      if (existing) return { journey: existing, created: false };
+      if (violation.constraint === 'journeys_one_live_new_hire') {
         throw new IntakeError('SUBJECT_ALREADY_ONBOARDING', `employee ${request.subject.employeeId} already has a new-hire journey in flight or confirmed`);
       }
-      const replay = idempotencyKey && violation.code === UNIQUE_VIOLATION;
-      const existing = replay ? await this.findReplay(idempotencyKey, requestHash) : null;
-      if (existing) return { journey: existing, created: false };
       throw error;
     }
     this.logger.info({ requestId: journey.requestId, journeyType: journey.journeyType, control: policy.control, rule: policy.rule, policyVersion: policy.policyVersion }, 'journey requested');

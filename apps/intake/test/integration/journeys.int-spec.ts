@@ -79,5 +79,14 @@ describe('intake', () => {
       .expect(400);
     expect(response.body.issues.map((i: { field: string }) => i.field).sort()).toEqual(['device.model', 'subject.email']);
     await request(app.getHttpServer()).post('/journeys').set(manager).set('Idempotency-Key', 'has spaces').send(newHireRequest()).expect(400);
+    const reserved = await request(app.getHttpServer()).post('/journeys').set(manager).set('Idempotency-Key', 'workday:EVT-1').send(newHireRequest()).expect(400);
+    expect(reserved.body.message).toContain('reserved for the upstream consumers');
+  });
+
+  it('answers a replayed new hire with its journey, although it also collides with its own live journey', async () => {
+    const body = newHireRequest();
+    const first = await request(app.getHttpServer()).post('/journeys').set(manager).set('Idempotency-Key', `hire-${body.subject.employeeId}`).send(body).expect(202);
+    const replay = await request(app.getHttpServer()).post('/journeys').set(manager).set('Idempotency-Key', `hire-${body.subject.employeeId}`).send(body).expect(200);
+    expect(replay.body).toMatchObject({ requestId: first.body.requestId, replayed: true });
   });
 });
