@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Submits five sample new-hire journeys to a running stack, waits until assurance confirms each
-// outcome, and prints what was verified. Then three journeys with injected faults (a verification
+// outcome, and prints what was verified. Then an access change, a device replacement, a SaaS
+// licence (attested afterwards by the app owner) and a new hire that needs approval first. Then three journeys with injected faults (a verification
 // failure, a hard failure, a stalled step): prints the escalations, lets operators act through the
 // work queue, and prints the outcomes and the KPI table. Plain Node 24 ESM, no dependencies.
 //
@@ -32,7 +33,7 @@ const SIGNAL_DEVICE = 'device.compliance.verified.v1';
 const runId = Date.now().toString(36);
 
 /** Authorization headers of the demo's people (tokens of the development identity provider). */
-const bearer = async (sub, roles) => ({ authorization: `Bearer ${await devToken({ sub, roles })}` });
+const bearer = async (sub, roles, groups = []) => ({ authorization: `Bearer ${await devToken({ sub, roles, groups })}` });
 const MANAGER = await bearer('manager@acme.test', ['requester']);
 
 const SAMPLES = [
@@ -68,7 +69,7 @@ const SAMPLES = [
       { app: 'notion', role: 'editor' },
       { app: 'slack', role: 'member' },
     ],
-    model: 'desktop-27',
+    model: 'desktop-mini',
   },
   {
     employeeId: 'E1004',
@@ -98,7 +99,7 @@ const SAMPLES = [
 const EXCEPTION_SAMPLES = [
   { employeeId: 'E2001', first: 'margaret', displayName: 'Margaret Hamilton', groups: ['staff', 'engineering'], apps: [{ app: 'asana', role: 'member' }], model: 'laptop-14', fault: 'verification failure' },
   { employeeId: 'E2002', first: 'edsger', displayName: 'Edsger Dijkstra', groups: ['staff', 'research'], apps: [{ app: 'slack', role: 'member' }], model: 'laptop-16', fault: 'hard failure' },
-  { employeeId: 'E2003', first: 'barbara', displayName: 'Barbara Liskov', groups: ['staff', 'engineering'], apps: [{ app: 'jira', role: 'member' }], model: 'desktop-27', fault: 'stall' },
+  { employeeId: 'E2003', first: 'barbara', displayName: 'Barbara Liskov', groups: ['staff', 'engineering'], apps: [{ app: 'jira', role: 'member' }], model: 'desktop-mini', fault: 'stall' },
 ];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -229,7 +230,106 @@ const happyPath = async () => {
     `${confirmed}/${results.length} journeys confirmed in ${((Date.now() - t0) / 1000).toFixed(1)} s` +
       (durations.length ? ` (outcome duration min ${Math.min(...durations)} ms, max ${Math.max(...durations)} ms)` : ''),
   );
-  return confirmed === results.length;
+  return { ok: confirmed === results.length, results };
+};
+
+// ---------------------------------------------------------------- the other journeys, and people in the loop
+
+const IAM_APPROVER = await bearer('iam.approver@acme.test', ['approver'], ['iam-approvers']);
+const APP_OWNER = await bearer('app.owner@acme.test', ['approver'], ['saas-owners']);
+
+/** POST /journeys as the manager; the answer and the policy decision intake recorded. */
+const start = async (body) => {
+  const { status, body: answer } = await request(`${INTAKE_URL}/journeys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...MANAGER },
+    body: JSON.stringify(body),
+  });
+  if (status !== 202) throw new Error(`POST /journeys (${body.type}) answered ${status}: ${JSON.stringify(answer)}`);
+  const journey = (await request(`${INTAKE_URL}/journeys/${answer.requestId}`, { headers: MANAGER })).body;
+  return { requestId: answer.requestId, type: body.type, status: answer.status, policy: journey.policy, submittedAt: Date.now() };
+};
+
+/** The open task of a journey in the approver's list, once intake has opened it. */
+const taskOf = async (who, requestId, kind) => {
+  let found;
+  await until(`a ${kind} task for ${requestId}`, async () => {
+    const { body } = await request(`${INTAKE_URL}/approvals`, { headers: who });
+    found = body?.tasks?.find((t) => t.requestId === requestId && t.kind === kind);
+    return Boolean(found);
+  });
+  return found;
+};
+
+const decideTask = async (who, task, verb, comment) => {
+  const { status, body } = await request(`${INTAKE_URL}/approvals/${task.taskId}/${verb}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...who },
+    body: JSON.stringify({ comment }),
+  });
+  if (status !== 200) throw new Error(`${verb} of task ${task.taskId} answered ${status}: ${JSON.stringify(body)}`);
+  return body;
+};
+
+const moreJourneys = async (hires) => {
+  console.log();
+  console.log('the other journey types, each under the control pattern the access policy chose:');
+  const [ada, grace] = hires.filter((h) => h.status === 'confirmed');
+  if (!ada || !grace) {
+    console.log('  skipped: needs two confirmed new hires');
+    return false;
+  }
+  const subject = (h) => ({ employeeId: h.employeeId, email: `${h.sample.first}.${runId}@acme.test`, displayName: h.sample.displayName });
+  const oldDevice = grace.outcome.signals.find((s) => s.signal === SIGNAL_DEVICE)?.evidence?.assetTag;
+  const started = [
+    await start({
+      type: 'access-change',
+      subject: subject(ada),
+      remove: { groups: ['engineering'], apps: ['asana'] },
+      grant: { groups: ['finance'], apps: [{ app: 'netsuite', role: 'analyst' }] },
+    }),
+    await start({ type: 'device-replacement', subject: subject(grace), itsmRecordId: `RITM${runId.toUpperCase()}`, retiredAssetTag: oldDevice, reason: 'broken', device: { model: 'laptop-16' } }),
+    await start({ type: 'saas-licensing', subject: subject(ada), app: 'slack', licenceType: 'enterprise-grid', seats: 5 }),
+    await start({
+      type: 'new-hire',
+      subject: { employeeId: `E1099-${runId}`, email: `linus.${runId}@acme.test`, displayName: 'Linus Torvalds' },
+      groups: ['staff', 'prod-admins'],
+      apps: [{ app: 'github', role: 'admin', licence: 'enterprise' }],
+      device: { model: 'laptop-14' },
+    }),
+  ];
+  for (const j of started) console.log(`  ${j.requestId}  ${j.type.padEnd(18)} ${j.policy.control} (rule ${j.policy.rule}, policy v${j.policy.policyVersion})  -> ${j.status}`);
+
+  const waiting = started[3];
+  const approval = await taskOf(IAM_APPROVER, waiting.requestId, 'pre-approval');
+  console.log(`  pre-action approval: task ${approval.taskId} for ${approval.assigneeGroup}, due ${approval.dueAt}; nothing runs until it is decided`);
+  await decideTask(IAM_APPROVER, approval, 'approve', 'production access agreed with the platform lead');
+  console.log('  approved by iam.approver@acme.test: the journey starts');
+
+  const results = await Promise.all(started.map((j) => awaitOutcome({ ...j, submittedAt: Date.now() })));
+  const licensing = results[2];
+  let attested = 'not confirmed';
+  if (licensing.status === 'confirmed') {
+    const attestation = await taskOf(APP_OWNER, licensing.requestId, 'attestation');
+    await decideTask(APP_OWNER, attestation, 'approve', 'five Enterprise Grid seats for the events team');
+    attested = 'attested by app.owner@acme.test';
+  }
+  console.log();
+  console.log(
+    table(
+      ['requestId', 'journey', 'control', 'status', 'duration ms', 'verified signals'],
+      results.map((r) => [
+        r.requestId,
+        r.type,
+        r.policy.control,
+        r.status,
+        r.status === 'confirmed' ? r.outcome.durationMs : '-',
+        r.status === 'confirmed' ? r.outcome.signals.map((s) => s.signal).join(', ') : '-',
+      ]),
+    ),
+  );
+  console.log(`  post-action attestation of the SaaS licence: ${attested}`);
+  return results.every((r) => r.status === 'confirmed') && attested.startsWith('attested');
 };
 
 
@@ -390,9 +490,10 @@ const whoIsCalling = async () => {
 const main = async () => {
   const t0 = Date.now();
   const happy = await happyPath();
+  const more = await moreJourneys(happy.results);
   const exceptions = await exceptionPaths(t0);
   const auth = await whoIsCalling();
-  return happy && exceptions && auth ? 0 : 1;
+  return happy.ok && more && exceptions && auth ? 0 : 1;
 };
 
 main().then(
