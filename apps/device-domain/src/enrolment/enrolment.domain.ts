@@ -1,7 +1,7 @@
 import type { StepFailureCode } from '@closeloop/contracts';
+import type { OwnStep } from '@closeloop/contracts';
 
 import type { DeviceState } from '../device-management/device-management.connector';
-import type { OwnStep } from '../journeys/journey-routing';
 
 /** The device step of a new-hire journey (NEW_HIRE_V1). */
 export const NEW_HIRE_DEVICE: OwnStep<'new-hire'> = { journeyType: 'new-hire', owner: 'device', step: 'device' };

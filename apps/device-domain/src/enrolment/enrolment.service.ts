@@ -1,3 +1,4 @@
+import type { CompensationOf, Requested, RetryOf } from '@closeloop/contracts';
 import { AssignmentCompensatedV1, buildEvent, causedBy, ComplianceFailedV1, ComplianceVerifiedV1, type EventEnvelope, requestedAttempt, type RequestedOf } from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
@@ -11,7 +12,6 @@ import {
   type DeviceManagementConnector,
   DeviceManagementRejectedError,
 } from '../device-management/device-management.connector';
-import type { CompensationOf, Requested, RetryOf } from '../journeys/journey-routing';
 import { type DeviceAssignment, DeviceAssignmentRepository } from './device-assignment.repository';
 import { type ComplianceDecision, decideCompliance, NEW_HIRE_DEVICE } from './enrolment.domain';
 

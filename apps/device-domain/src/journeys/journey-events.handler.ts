@@ -1,4 +1,5 @@
 import { CompensationRequestedV1, JourneyRequestedV1, StepRetryRequestedV1 } from '@closeloop/contracts';
+import { compensationsOf, requestsOf, retriesOf } from '@closeloop/contracts';
 import { type EventBatch, EventHandlers } from '@closeloop/messaging';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
@@ -6,7 +7,6 @@ import { NEW_HIRE_DEVICE } from '../enrolment/enrolment.domain';
 import { EnrolmentService } from '../enrolment/enrolment.service';
 import { RECONCILIATION, REPLACEMENT, RETIREMENT } from '../replacement/replacement.domain';
 import { ReplacementService } from '../replacement/replacement.service';
-import { compensationsOf, requestsOf, retriesOf } from './journey-routing';
 
 const REPLACEMENT_STEPS = [REPLACEMENT, RETIREMENT, RECONCILIATION];
 

@@ -1,8 +1,8 @@
 import type { StepFailureCode } from '@closeloop/contracts';
+import type { OwnStep } from '@closeloop/contracts';
 
 import type { AssetRecord } from '../device-management/device-management.connector';
 import type { ItsmRecord, ItsmRecordValues } from '../itsm/itsm.connector';
-import type { OwnStep } from '../journeys/journey-routing';
 
 /** The device steps of a device replacement (DEVICE_REPLACEMENT_V1). */
 export const REPLACEMENT: OwnStep<'device-replacement'> = { journeyType: 'device-replacement', owner: 'device', step: 'replacement' };

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
+import type { CompensationOf, Requested, RetryOf } from '@closeloop/contracts';
 import { buildEvent, CompensationRequestedV1, type EventEnvelope, JourneyRequestedV1, type RequestedOf, StepRetryRequestedV1 } from '@closeloop/contracts';
 import type { Inbox, Outbox, OutgoingEvent } from '@closeloop/messaging';
 import type { DataSource } from 'typeorm';
 
 import { InMemoryDeviceManagement } from '../device-management/device-management.connector.fake';
 import { InMemoryItsm } from '../itsm/itsm.connector.fake';
-import type { CompensationOf, Requested, RetryOf } from '../journeys/journey-routing';
 import { ReplacementActions } from './replacement.actions';
 import type { ReplacementStep } from './replacement.domain';
 import type { ReplacementRepository } from './replacement.repository';

@@ -1,3 +1,4 @@
+import type { CompensationOf, Requested, RetryOf } from '@closeloop/contracts';
 import {
   AssetRetiredV1,
   AssignmentCompensatedV1,
@@ -21,7 +22,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import pLimit from 'p-limit';
 import { DataSource } from 'typeorm';
 
-import type { CompensationOf, Requested, RetryOf } from '../journeys/journey-routing';
 import { ReplacementActions } from './replacement.actions';
 import { type Failed, readyToReconcile, type ReplacementRecord, type ReplacementStep, type StepState } from './replacement.domain';
 import { type ReplacementOrder, ReplacementRepository } from './replacement.repository';

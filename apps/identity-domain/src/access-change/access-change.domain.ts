@@ -1,6 +1,5 @@
 import type { StepFailureCode } from '@closeloop/contracts';
-
-import type { OwnStep } from '../journeys/journey-routing';
+import type { OwnStep } from '@closeloop/contracts';
 
 /** The identity step of an access change (ACCESS_CHANGE_V1). */
 export const DIRECTORY_ACCESS: OwnStep<'access-change'> = { journeyType: 'access-change', owner: 'identity', step: 'directory-access' };

@@ -1,3 +1,4 @@
+import type { CompensationOf, Requested, RetryOf } from '@closeloop/contracts';
 import { AccountCompensatedV1, AccountFailedV1, buildEvent, causedBy, DirectoryAccessChangedV1, type EventEnvelope, requestedAttempt, type RequestedOf } from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
@@ -8,7 +9,6 @@ import { DataSource } from 'typeorm';
 
 import { type AccountStepKey, type AccountStepRecord, AccountStepRepository } from '../account-steps/account-step.repository';
 import { DIRECTORY_CONNECTOR, type DirectoryConnector, DirectoryRejectedError } from '../directory/directory.connector';
-import type { CompensationOf, Requested, RetryOf } from '../journeys/journey-routing';
 import { type AccessChangeDecision, decideAccessChange, DIRECTORY_ACCESS, type GroupsChange, noAccount, restoreMismatch, restorePlan } from './access-change.domain';
 
 const PRODUCER = 'identity-domain';

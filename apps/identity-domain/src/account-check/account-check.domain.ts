@@ -1,6 +1,5 @@
 import type { StepFailureCode } from '@closeloop/contracts';
-
-import type { OwnStep } from '../journeys/journey-routing';
+import type { OwnStep } from '@closeloop/contracts';
 
 /** The identity step of a SaaS licensing journey (SAAS_LICENSING_V1). */
 export const ACCOUNT_CHECK: OwnStep<'saas-licensing'> = { journeyType: 'saas-licensing', owner: 'identity', step: 'account-check' };

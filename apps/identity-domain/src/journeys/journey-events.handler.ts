@@ -1,4 +1,5 @@
 import { CompensationRequestedV1, JourneyRequestedV1, StepRetryRequestedV1 } from '@closeloop/contracts';
+import { compensationsOf, requestsOf, retriesOf } from '@closeloop/contracts';
 import { type EventBatch, EventHandlers } from '@closeloop/messaging';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
@@ -8,7 +9,6 @@ import { ACCOUNT_CHECK } from '../account-check/account-check.domain';
 import { AccountCheckService } from '../account-check/account-check.service';
 import { NEW_HIRE_IDENTITY } from '../provisioning/provisioning.domain';
 import { ProvisioningService } from '../provisioning/provisioning.service';
-import { compensationsOf, requestsOf, retriesOf } from './journey-routing';
 
 /**
  * Hands each journey's events to the service that runs this domain's step of that journey type;

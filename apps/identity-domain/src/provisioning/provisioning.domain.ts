@@ -1,6 +1,5 @@
+import type { OwnStep } from '@closeloop/contracts';
 import { type StepFailureCode } from '@closeloop/contracts';
-
-import type { OwnStep } from '../journeys/journey-routing';
 
 /** The identity step of a new-hire journey (NEW_HIRE_V1). */
 export const NEW_HIRE_IDENTITY: OwnStep<'new-hire'> = { journeyType: 'new-hire', owner: 'identity', step: 'identity' };

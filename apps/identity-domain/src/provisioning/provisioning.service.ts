@@ -1,3 +1,4 @@
+import type { CompensationOf, Requested, RetryOf } from '@closeloop/contracts';
 import { AccountCompensatedV1, AccountFailedV1, AccountVerifiedV1, buildEvent, causedBy, type EventEnvelope, requestedAttempt, type RequestedOf } from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
@@ -7,7 +8,6 @@ import pLimit from 'p-limit';
 import { DataSource } from 'typeorm';
 
 import { DIRECTORY_CONNECTOR, type DirectoryConnector, DirectoryRejectedError } from '../directory/directory.connector';
-import type { CompensationOf, Requested, RetryOf } from '../journeys/journey-routing';
 import { type AccountRecord,AccountRepository } from './account.repository';
 import { type AccountDecision, decideAccount, NEW_HIRE_IDENTITY } from './provisioning.domain';
 

@@ -1,6 +1,5 @@
 import type { StepFailureCode } from '@closeloop/contracts';
-
-import type { OwnStep } from '../journeys/journey-routing';
+import type { OwnStep } from '@closeloop/contracts';
 
 /** The SaaS step of a new-hire journey (NEW_HIRE_V1). */
 export const NEW_HIRE_SAAS: OwnStep<'new-hire'> = { journeyType: 'new-hire', owner: 'saas', step: 'saas' };

@@ -1,3 +1,4 @@
+import type { CompensationOf, Requested, RetryOf } from '@closeloop/contracts';
 import { AccessCompensatedV1, AccessFailedV1, AccessVerifiedV1, AccountVerifiedV1, buildEvent, causedBy, type EventEnvelope, requestedAttempt } from '@closeloop/contracts';
 import { Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
@@ -6,7 +7,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import pLimit from 'p-limit';
 import { DataSource } from 'typeorm';
 
-import type { CompensationOf, Requested, RetryOf } from '../journeys/journey-routing';
 import { SAAS_ADMIN_CONNECTOR, type SaasAdminConnector, SaasAdminRejectedError } from '../saas-admin/saas-admin.connector';
 import { type AccessDecision, decideAccess, NEW_HIRE_SAAS, readyToProvision, type RequestedApp } from './access.domain';
 import { type AccessHalf, AccessRequestRepository } from './access-request.repository';

@@ -1,7 +1,7 @@
 import type { StepFailureCode } from '@closeloop/contracts';
+import type { OwnStep } from '@closeloop/contracts';
 
 import type { AppReadBack, RequestedApp } from '../access/access.domain';
-import type { OwnStep } from '../journeys/journey-routing';
 
 /** The SaaS step of an access change (ACCESS_CHANGE_V1). */
 export const APP_ACCESS: OwnStep<'access-change'> = { journeyType: 'access-change', owner: 'saas', step: 'app-access' };

@@ -1,3 +1,4 @@
+import type { CompensationOf, Requested, RetryOf } from '@closeloop/contracts';
 import {
   AccessCompensatedV1,
   AccessFailedV1,
@@ -15,7 +16,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import pLimit from 'p-limit';
 import { DataSource } from 'typeorm';
 
-import type { CompensationOf, Requested, RetryOf } from '../journeys/journey-routing';
 import { SAAS_ADMIN_CONNECTOR, type SaasAdminConnector, SaasAdminRejectedError } from '../saas-admin/saas-admin.connector';
 import {
   type AccessBefore,

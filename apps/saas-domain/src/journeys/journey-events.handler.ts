@@ -1,4 +1,5 @@
 import { AccountVerifiedV1, CompensationRequestedV1, DirectoryAccessChangedV1, JourneyRequestedV1, StepRetryRequestedV1 } from '@closeloop/contracts';
+import { compensationsOf, requestsOf, retriesOf } from '@closeloop/contracts';
 import { type EventBatch, EventHandlers } from '@closeloop/messaging';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
@@ -8,7 +9,6 @@ import { APP_ACCESS } from '../app-access-change/app-access-change.domain';
 import { AppAccessChangeService } from '../app-access-change/app-access-change.service';
 import { LICENCE } from '../licensing/licensing.domain';
 import { LicensingService } from '../licensing/licensing.service';
-import { compensationsOf, requestsOf, retriesOf } from './journey-routing';
 
 /**
  * Hands each journey's events to the service that runs this domain's step of that journey type;

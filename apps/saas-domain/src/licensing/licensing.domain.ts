@@ -1,6 +1,6 @@
 import type { StepFailureCode } from '@closeloop/contracts';
+import type { OwnStep } from '@closeloop/contracts';
 
-import type { OwnStep } from '../journeys/journey-routing';
 import type { SeatLicence } from '../saas-admin/saas-admin.connector';
 
 /** The SaaS step of a SaaS licensing journey (SAAS_LICENSING_V1). */

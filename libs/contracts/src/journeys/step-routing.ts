@@ -1,12 +1,12 @@
-import {
-  type CompensationRequestedV1,
-  type EventEnvelope,
-  isRequestOf,
-  type JourneyRequestedV1,
-  type JourneyType,
-  type RequestedOf,
-  type StepRetryRequestedV1,
-} from '@closeloop/contracts';
+import type { StepRetryRequestedV1 } from '../assurance/step-retry-requested.v1';
+import type { CompensationRequestedV1 } from '../compensation';
+import type { EventEnvelope, JourneyType } from '../envelope';
+import { isRequestOf, type JourneyRequestedV1, type RequestedOf } from '../intake/journey-requested.v1';
+
+/*
+ * How a domain service picks the events meant for one of its steps: by journey type, and for
+ * retries and compensations by owner and step name (one owner may run several steps).
+ */
 
 /** A journey request of one type. */
 export type Requested<T extends JourneyType> = EventEnvelope<RequestedOf<T>>;
