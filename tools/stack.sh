@@ -20,6 +20,7 @@
 #   STACK_READY_TIMEOUT   seconds to wait for each /health/ready (default 60)
 #   STACK_STOP_TIMEOUT    seconds between SIGTERM and SIGKILL (default 15)
 #   STACK_SKIP_BUILD=1    do not run the swc build before starting
+#   STACK_NODE_ARGS       extra node options for the services (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a run)
 #   AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL   intake's identity provider; unset: development keys
 #                         in $CLOSELOOP_STATE_DIR/dev-auth (tools/auth/dev-identity.mjs mints tokens)
 set -euo pipefail
@@ -181,7 +182,7 @@ launch() { # service
   mkdir -p "$LOG_DIR" "$PID_DIR"
   [[ -s "$log" ]] && mv -f "$log" "$log.prev" # keep the previous run's log next to it
   # KAFKA_BROKERS unset: the local broker of tools/kafka/kafka.sh (which honours KAFKA_PORT).
-  (cd "$ROOT" && PORT="$port" KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:${KAFKA_PORT:-9092}}" exec setsid nohup "$NODE" --enable-source-maps "$entry" >"$log" 2>&1 </dev/null 9>&-) &
+  (cd "$ROOT" && PORT="$port" KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:${KAFKA_PORT:-9092}}" exec setsid nohup "$NODE" --enable-source-maps ${STACK_NODE_ARGS:-} "$entry" >"$log" 2>&1 </dev/null 9>&-) &
   pid=$!
   echo "$pid" >"$(pid_file "$svc")"
   info "started $svc (pid $pid, port $port), log: $log"
