@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-import { ApprovalEscalatedV1, ApprovalReminderV1, CompensationRequestedV1, JourneyRequestedV1 } from '@closeloop/contracts';
+import { ApprovalEscalatedV1, ApprovalReminderV1, ApprovalRequestedV1, CompensationRequestedV1, JourneyRequestedV1 } from '@closeloop/contracts';
 import {
   dropDatabase,
   e2eDatabaseUrl,
@@ -24,7 +24,7 @@ import type { Kafka } from 'kafkajs';
  * The three control patterns of the access policy, end to end: pre-action approval (with
  * separation of duties, a reminder, the fallback group and expiry), approval on exception, and
  * post-action attestation whose rejection compensates; and a policy change during the run.
- * The policy is apps/e2e/fixtures/test-policy.v1.json: short approval deadlines for group iam.
+ * The policy is apps/e2e/fixtures/test-policy.v1.json: short approval deadlines for the finance rule.
  */
 const DATABASE_URL = e2eDatabaseUrl('closeloop_controls');
 const PORTS = { intake: e2ePort(3700), 'identity-domain': e2ePort(3701), 'saas-domain': e2ePort(3702), 'device-domain': e2ePort(3703), assurance: e2ePort(3704) } as const;
@@ -70,7 +70,8 @@ beforeAll(async () => {
   // Holds the approver role in the right group, but asked for the journeys itself.
   as['requesterApprover'] = await person('hiring.manager@acme.test', ['requester', 'approver'], ['iam-approvers']);
   as['iam'] = await person('iam.approver@acme.test', ['approver'], ['iam-approvers']);
-  as['security'] = await person('security.lead@acme.test', ['approver'], ['security-leads']);
+  as['finance'] = await person('finance.approver@acme.test', ['approver'], ['finance-approvers']);
+  as['cfo'] = await person('cfo.office@acme.test', ['approver'], ['cfo-office']);
   as['onboarding'] = await person('onboarding.lead@acme.test', ['approver'], ['onboarding-leads']);
   as['owner'] = await person('app.owner@acme.test', ['approver'], ['app-owners']);
   as['eus'] = await person('eus.approver@acme.test', ['approver'], ['eus-approvers']);
@@ -109,6 +110,9 @@ describe('pre-action approval', () => {
     const denials = await intake('GET', '/access-denials?limit=2', as['auditor'] as Headers);
     expect(denials.body.items.map((d: { reason: string }) => d.reason)).toEqual(['NOT_ASSIGNEE', 'OWN_REQUEST']);
     expect((await intake('POST', `/approvals/${task.taskId}/approve`, as['iam'] as Headers, { comment: ' ' })).status).toBe(400);
+    // The task's event left in the journey's own transaction: had a journey.requested been
+    // written with it, it would be on its topic by now.
+    await eventually(async () => expect(await eventsOf(ApprovalRequestedV1.topic, requestId)).toHaveLength(1));
     expect(await eventsOf(JourneyRequestedV1.topic, requestId)).toHaveLength(0);
 
     const approved = await intake('POST', `/approvals/${task.taskId}/approve`, as['iam'] as Headers, { comment: 'prod access agreed with the team lead' });
@@ -123,8 +127,10 @@ describe('pre-action approval', () => {
   });
 
   it('reminds before the deadline, moves to the fallback group after it, and expires into a rejection when nobody decides', async () => {
-    const waiting = await submit(newHireRequest({ groups: ['prod-admins'] }));
-    const expiring = await submit(newHireRequest({ groups: ['prod-admins'] }));
+    const costly = { apps: [{ app: 'salesforce', role: 'user', licence: 'enterprise' }] };
+    const waiting = await submit(newHireRequest(costly));
+    const expiring = await submit(newHireRequest(costly));
+    expect((await statusOf(waiting.requestId)).policy).toMatchObject({ rule: 'costly-licence', control: 'pre-approval', approverGroup: 'finance-approvers' });
 
     await eventually(async () => expect(await eventsOf(ApprovalReminderV1.topic, waiting.requestId)).not.toHaveLength(0), 15000);
     const escalated = await eventually(async () => {
@@ -132,26 +138,30 @@ describe('pre-action approval', () => {
       expect(events).toHaveLength(1);
       return events[0]?.value as ApprovalEscalatedV1;
     }, 15000);
-    expect(escalated.payload).toMatchObject({ fromGroup: 'iam-approvers', assigneeGroup: 'security-leads' });
+    expect(escalated.payload).toMatchObject({ fromGroup: 'finance-approvers', assigneeGroup: 'cfo-office' });
 
-    const task = await openTask(as['security'] as Headers, waiting.requestId, 'pre-approval');
+    const task = await openTask(as['cfo'] as Headers, waiting.requestId, 'pre-approval');
     expect(task.escalated).toBe(true);
-    expect((await intake('POST', `/approvals/${task.taskId}/approve`, as['security'] as Headers, { comment: 'approved by the fallback' })).status).toBe(200);
+    expect((await intake('POST', `/approvals/${task.taskId}/approve`, as['cfo'] as Headers, { comment: 'approved by the fallback' })).status).toBe(200);
     await waitForStatus(waiting.requestId, 'confirmed');
 
     // Nobody decided the other one: past the fallback's deadline too it is rejected, and nothing ran.
     const rejected = await waitForStatus(expiring.requestId, 'rejected', 20000);
     expect(rejected.failure.reason).toContain('expired');
+    expect((await eventsOf(ApprovalEscalatedV1.topic, expiring.requestId)).map((m) => (m.value as ApprovalEscalatedV1).payload.assigneeGroup)).toEqual(['cfo-office']);
     expect(await eventsOf(JourneyRequestedV1.topic, expiring.requestId)).toHaveLength(0);
   });
 
-  it('a rejection ends the journey before anything runs', async () => {
-    const { requestId } = await submit(newHireRequest({ groups: ['prod-admins'] }));
+  it('a rejection ends the journey before anything runs, and frees the employee for a corrected request', async () => {
+    const request = newHireRequest({ groups: ['prod-admins'] });
+    const { requestId } = await submit(request);
     const task = await openTask(as['iam'] as Headers, requestId, 'pre-approval');
     expect((await intake('POST', `/approvals/${task.taskId}/reject`, as['iam'] as Headers, { comment: 'no production access for interns' })).status).toBe(200);
     const journey = await waitForStatus(requestId, 'rejected');
     expect(journey.failure.reason).toContain('no production access for interns');
     expect(await eventsOf(JourneyRequestedV1.topic, requestId)).toHaveLength(0);
+    const corrected = await submit({ ...request, groups: ['staff'] });
+    expect(corrected.status).toBe('requested');
   });
 });
 
@@ -192,7 +202,13 @@ describe('post-action attestation', () => {
     await waitForStatus(rejected.requestId, 'compensated');
     const steps = await eventsOf(CompensationRequestedV1.topic, rejected.requestId);
     expect(steps.map((m) => (m.value as CompensationRequestedV1).payload.step)).toEqual(['device', 'saas', 'identity']);
+    // The approved attestation reached assurance too, and changed nothing.
+    await eventually(async () => {
+      const timeline = await http('GET', `${ASSURANCE}/journeys/${attested.requestId}/timeline`);
+      expect(timeline.body.entries).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'approval.attestation.approved', actor: 'approver:app.owner@acme.test' })]));
+    });
     expect((await statusOf(attested.requestId)).status).toBe('confirmed');
+    expect(await eventsOf(CompensationRequestedV1.topic, attested.requestId)).toHaveLength(0);
   });
 });
 
@@ -217,7 +233,23 @@ describe('a policy change during the run', () => {
     expect(badRule.status).toBe(400);
     expect(badRule.body.message).toContain("rule 'privileged-groups' (rules[0]).control");
     expect((await intake('PUT', '/policy', as['requester'] as Headers, v2)).status).toBe(403);
-    expect((await intake('PUT', '/policy', as['admin'] as Headers, v2)).status).toBe(200);
+
+    // A journey under approval on exception whose step fails for good only after version 2 is
+    // active: its task must still go to the approvers of version 1.
+    const failing = newHireRequest();
+    expect((await http('PUT', `${SAAS}/simulator/faults`, { failProvisioning: true, onlyFor: [failing.subject.employeeId] })).status).toBe(200);
+    try {
+      const escalating = await submit(failing);
+      const v2WithOtherApprovers = { ...v2, rules: v2.rules.map((r: { id: string }) => (r.id === 'paid-apps' ? { ...r, approvers: 'app-owners' } : r)) };
+      expect((await intake('PUT', '/policy', as['admin'] as Headers, v2WithOtherApprovers)).status).toBe(200);
+      const activatedAt = Date.now();
+      const exception = await openTask(as['onboarding'] as Headers, escalating.requestId, 'exception');
+      expect(exception).toMatchObject({ policyVersion: 1, rule: 'paid-apps', assigneeGroup: 'onboarding-leads' });
+      expect(Date.parse((exception as unknown as { createdAt: string }).createdAt)).toBeGreaterThan(activatedAt - 1000);
+      expect((await intake('POST', `/approvals/${exception.taskId}/reject`, as['onboarding'] as Headers, { comment: 'not needed after all' })).status).toBe(200);
+    } finally {
+      await http('PUT', `${SAAS}/simulator/faults`, {});
+    }
 
     const after = await submit(newHireRequest(workstation));
     expect(after.status).toBe('requested');

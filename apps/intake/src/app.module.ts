@@ -13,13 +13,14 @@ import { OneLiveNewHire1732240000000 } from './migrations/1732240000000-one-live
 import { CreateAuthTables1732270000000 } from './migrations/1732270000000-create-auth-tables';
 import { PoliciesAndApprovals1732300000000 } from './migrations/1732300000000-policies-and-approvals';
 import { AddTraceIds1732610000000 } from './migrations/1732610000000-add-trace-ids';
+import { RejectedFreesTheEmployee1732620000000 } from './migrations/1732620000000-rejected-frees-the-employee';
 import { UpstreamModule } from './upstream/upstream.module';
 
 export const INTAKE_SERVICE = {
   name: 'intake',
   schema: 'intake',
   consumerGroup: 'closeloop.intake',
-  migrations: [messagingTablesMigration('intake', 1732180000000), CreateJourneys1732190000000, OneLiveNewHire1732240000000, CreateAuthTables1732270000000, PoliciesAndApprovals1732300000000, AddTraceIds1732610000000],
+  migrations: [messagingTablesMigration('intake', 1732180000000), CreateJourneys1732190000000, OneLiveNewHire1732240000000, CreateAuthTables1732270000000, PoliciesAndApprovals1732300000000, AddTraceIds1732610000000, RejectedFreesTheEmployee1732620000000],
   entities: [JourneyEntity, ApiKeyEntity, AccessDenialEntity],
   journeyTraceTable: 'journeys',
 };

@@ -345,7 +345,7 @@ describe('several steps of one owner sharing a failure topic', () => {
 });
 
 describe("people's decisions at intake", () => {
-  const decided = (kind: 'pre-approval' | 'exception' | 'attestation', decision: 'approved' | 'rejected' | 'expired', step?: string) =>
+  const decided = (kind: 'pre-approval' | 'exception' | 'attestation', decision: 'approved' | 'rejected' | 'expired', step?: string, attempts?: number) =>
     event(
       ApprovalDecidedV1,
       {
@@ -355,6 +355,7 @@ describe("people's decisions at intake", () => {
         decidedBy: 'approver-2',
         comment: 'checked',
         ...(step ? { step } : {}),
+        ...(attempts ? { attempts } : {}),
         policyVersion: 1,
         rule: 'r',
         decidedAt: at(20).toISOString(),
@@ -381,6 +382,12 @@ describe("people's decisions at intake", () => {
     const decision = observe(escalated(), decided('exception', 'rejected', 'identity'), when(21));
     expect(decision.emissions.map((e) => e.kind)).toEqual(['failed', 'compensate']);
     expect(decision.journey.status).toBe('compensating');
+  });
+
+  it('acts only on the escalation the task was opened for: its step, after that many attempts', () => {
+    expect(observe(escalated(), decided('exception', 'approved', 'identity', 3), when(21)).emissions).toEqual([expect.objectContaining({ kind: 'retry', step: 'identity' })]);
+    expect(observe(escalated(), decided('exception', 'approved', 'identity', 2), when(21)).emissions).toEqual([]);
+    expect(observe(escalated(), decided('exception', 'rejected', 'saas', 3), when(21)).emissions).toEqual([]);
   });
 
   it('a decision on an escalation an operator already resolved changes nothing', () => {

@@ -328,7 +328,14 @@ export type ResolutionError = 'NOT_ESCALATED';
  * operator's evidence becomes the step's verification signal, so the journey can be confirmed),
  * or fail the journey.
  */
-export const resolveEscalation = (journey: TrackedJourney, operator: string, decision: OperatorDecision, at: Circumstances): Decision | ResolutionError => {
+export const resolveEscalation = (
+  journey: TrackedJourney,
+  operator: string,
+  decision: OperatorDecision,
+  at: Circumstances,
+  /** The escalated step to resolve; the first escalated one when not named. */
+  only?: string,
+): Decision | ResolutionError => {
   const definition = definitionOf(journey);
   const undoing = journey.compensation?.current;
   if (journey.status === 'escalated' && definition && undoing) {
@@ -342,7 +349,7 @@ export const resolveEscalation = (journey: TrackedJourney, operator: string, dec
         return 'NOT_ESCALATED';
     }
   }
-  const stepName = Object.entries(journey.steps).find(([, s]) => s.status === 'escalated')?.[0];
+  const stepName = Object.entries(journey.steps).find(([name, s]) => s.status === 'escalated' && (only === undefined || name === only))?.[0];
   const step = definition?.steps.find((s) => s.name === stepName);
   const state = stepName ? journey.steps[stepName] : undefined;
   if (journey.status !== 'escalated' || !definition || !step || !state) return 'NOT_ESCALATED';
@@ -450,9 +457,12 @@ const approvalDecided = (journey: TrackedJourney, definition: JourneyDefinition 
   const approver = `approver:${decided.decidedBy}`;
   const why = `${decided.decision} by ${decided.decidedBy}: ${decided.comment}`;
   if (decided.kind === 'exception') {
-    // Only the escalation the task was opened for: an operator may have resolved it meanwhile.
-    if (decided.step && journey.steps[decided.step]?.status !== 'escalated') return { journey, emissions: [] };
-    const resolved = resolveEscalation(journey, approver, decided.decision === 'approved' ? { kind: 'retry' } : { kind: 'fail', reason: `exception ${why}` }, at);
+    // Only the escalation the task was opened for: an operator may have resolved it meanwhile,
+    // or the step may have escalated again after more attempts (a task of its own).
+    const state = decided.step ? journey.steps[decided.step] : undefined;
+    if (!decided.step || state?.status !== 'escalated') return { journey, emissions: [] };
+    if (decided.attempts !== undefined && state.attempt !== decided.attempts) return { journey, emissions: [] };
+    const resolved = resolveEscalation(journey, approver, decided.decision === 'approved' ? { kind: 'retry' } : { kind: 'fail', reason: `exception ${why}` }, at, decided.step);
     return resolved === 'NOT_ESCALATED' ? { journey, emissions: [] } : resolved;
   }
   if (decided.kind === 'attestation' && decided.decision !== 'approved' && journey.status === 'confirmed' && definition) {

@@ -60,7 +60,7 @@ export class ApprovalTaskRepository {
   async insert(manager: EntityManager, task: ApprovalTask): Promise<boolean> {
     const rows: unknown[] = await manager.query(
       `INSERT INTO intake.approval_tasks (${COLUMNS}) VALUES (${values(task).map((_, i) => `$${i + 1}`).join(', ')})
-       ON CONFLICT (request_id, kind) WHERE status = 'open' DO NOTHING RETURNING task_id`,
+       ON CONFLICT (request_id, kind, (coalesce(step, ''))) WHERE status = 'open' DO NOTHING RETURNING task_id`,
       values(task),
     );
     return rows.length > 0;
@@ -72,6 +72,12 @@ export class ApprovalTaskRepository {
          decided_by = $8, comment = $9, decided_at = $10 WHERE task_id = $1`,
       [task.taskId, task.status, task.assigneeGroup, task.escalated, task.reminded, task.dueAt.toISOString(), task.remindAt.toISOString(), task.decidedBy, task.comment, task.decidedAt?.toISOString() ?? null],
     );
+  }
+
+  /** The journey a task belongs to, read without a lock (callers lock the journey first, then the task). */
+  async journeyOf(taskId: string): Promise<string | null> {
+    const [row] = await this.dataSource.query('SELECT request_id FROM intake.approval_tasks WHERE task_id = $1', [taskId]);
+    return row ? (row.request_id as string) : null;
   }
 
   async findForUpdate(manager: EntityManager, taskId: string): Promise<ApprovalTask | null> {
@@ -99,13 +105,23 @@ export class ApprovalTaskRepository {
     return rows.map(toTask);
   }
 
-  /** Open tasks due a reminder or past their deadline, that no other instance holds. */
+  /**
+   * Open tasks due a reminder or past their deadline, of journeys no other transaction holds.
+   * The journeys are locked first, then their tasks: the order every writer of tasks keeps
+   * (approve, cancel, verdicts), so the scanner never deadlocks with them.
+   */
   async lockDue(manager: EntityManager, now: Date, limit: number): Promise<ApprovalTask[]> {
-    const rows: Record<string, unknown>[] = await manager.query(
-      `SELECT ${COLUMNS} FROM intake.approval_tasks
-       WHERE status = 'open' AND (CASE WHEN reminded THEN due_at ELSE least(remind_at, due_at) END) <= $1
-       ORDER BY (CASE WHEN reminded THEN due_at ELSE least(remind_at, due_at) END) LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    const due = "status = 'open' AND (CASE WHEN reminded THEN due_at ELSE least(remind_at, due_at) END) <= $1";
+    const journeys: Array<{ request_id: string }> = await manager.query(
+      `SELECT request_id FROM intake.journeys
+       WHERE request_id IN (SELECT request_id FROM intake.approval_tasks WHERE ${due} ORDER BY (CASE WHEN reminded THEN due_at ELSE least(remind_at, due_at) END) LIMIT $2)
+       ORDER BY request_id FOR UPDATE SKIP LOCKED`,
       [now.toISOString(), limit],
+    );
+    if (journeys.length === 0) return [];
+    const rows: Record<string, unknown>[] = await manager.query(
+      `SELECT ${COLUMNS} FROM intake.approval_tasks WHERE request_id = ANY($2) AND ${due} ORDER BY task_id FOR UPDATE`,
+      [now.toISOString(), journeys.map((j) => j.request_id)],
     );
     return rows.map(toTask);
   }

@@ -30,7 +30,7 @@ export class ApprovalScanner implements OnApplicationBootstrap, OnApplicationShu
 
   private async scan(): Promise<void> {
     try {
-      while ((await this.approvals.scan()) === SCAN_PAGE) {
+      while ((await this.approvals.scan()) >= SCAN_PAGE) {
         /* a full page: there may be more due */
       }
     } catch (error) {

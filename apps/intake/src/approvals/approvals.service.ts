@@ -33,6 +33,12 @@ export class ApprovalError extends Error {
   }
 }
 
+/** The attempts of the escalation an exception task was opened for. */
+const escalationAttempts = (task: ApprovalTask): number | undefined => {
+  const attempts = (task.context['escalation'] as { attempts?: unknown } | undefined)?.attempts;
+  return typeof attempts === 'number' ? attempts : undefined;
+};
+
 /** Scan page size: a full page is followed at once by the next. */
 export const SCAN_PAGE = 100;
 
@@ -68,13 +74,16 @@ export class ApprovalsService {
         // The journey moved on (an operator fixed it, or it ended): nobody needs to decide its exception any more.
         await this.closeOpen(manager, verdict.requestId, 'exception', now, `journey ${verdict.eventType.replace('assurance.', '')} meanwhile`);
       }
-      if (verdict.eventType === 'assurance.journey.escalated' && decision.control === 'exception-approval') {
+      // Verdicts come on several topics: act on one only while the journey is still where it says.
+      if (verdict.eventType === 'assurance.journey.escalated' && decision.control === 'exception-approval' && journey.status === 'escalated') {
         const escalated = verdict as JourneyEscalatedV1;
         // A stuck compensation is for operators: there is nothing left to approve.
         if (escalated.payload.step.startsWith('compensate:')) continue;
         const approvers = approversOf(await this.policies.version(decision.policyVersion), decision.rule);
+        // A step that escalates again (after an operator's retry) gets a fresh task; the old one is superseded.
+        await this.closeOpen(manager, verdict.requestId, 'exception', now, `superseded by the escalation after ${escalated.payload.attempts} attempts`, escalated.payload.step);
         if (approvers) await this.open(manager, journey, 'exception', escalated.payload.step, approvers, decision, { escalation: escalated.payload }, now);
-      } else if (verdict.eventType === 'assurance.outcome.confirmed' && decision.control === 'post-attestation') {
+      } else if (verdict.eventType === 'assurance.outcome.confirmed' && decision.control === 'post-attestation' && journey.status === 'confirmed') {
         const approvers = approversOf(await this.policies.version(decision.policyVersion), decision.rule);
         if (approvers) await this.open(manager, journey, 'attestation', null, approvers, decision, { request: journey.request, outcome: verdict.payload }, now);
       }
@@ -95,14 +104,20 @@ export class ApprovalsService {
    * pre-approval starts the journey (or rejects it); the other kinds reach assurance as events.
    */
   async decide(taskId: string, principal: Principal, approved: boolean, comment: string): Promise<ApprovalTask> {
+    const requestId = await this.tasks.journeyOf(taskId);
+    if (!requestId) throw new ApprovalError('TASK_NOT_FOUND', `no approval task ${taskId}`);
     return this.dataSource.transaction(async (manager) => {
+      // The journey first, then the task: the lock order of every writer of tasks.
+      const [journey] = await this.journeys.findManyForUpdate(manager, [requestId]);
       const task = await this.tasks.findForUpdate(manager, taskId);
-      if (!task) throw new ApprovalError('TASK_NOT_FOUND', `no approval task ${taskId}`);
-      const [journey] = await this.journeys.findManyForUpdate(manager, [task.requestId]);
-      if (!journey) throw new ApprovalError('TASK_NOT_FOUND', `approval task ${taskId} names journey ${task.requestId}, which does not exist`);
-      // Separation of duties: nobody decides on their own request.
+      if (!journey || !task) throw new ApprovalError('TASK_NOT_FOUND', `no approval task ${taskId}`);
+      // Separation of duties: nobody decides on a request they made, nor on their own access.
       if (principal.id === journey.requestedBy) {
         throw new ApprovalError('OWN_REQUEST', `separation of duties: ${principal.id} requested this and cannot approve or reject it; another approver must decide`);
+      }
+      const { subject } = journey.request;
+      if ([subject.email.toLowerCase(), subject.employeeId.toLowerCase()].includes(principal.id.toLowerCase())) {
+        throw new ApprovalError('OWN_REQUEST', `separation of duties: ${principal.id} is the subject of this request and cannot approve or reject it; another approver must decide`);
       }
       const now = this.clock.now();
       const decided = decideTask(task, principal, approved, comment, now);
@@ -123,9 +138,9 @@ export class ApprovalsService {
     }
   }
 
-  private async closeOpen(manager: EntityManager, requestId: string, kind: ApprovalKind, now: Date, why: string): Promise<void> {
+  private async closeOpen(manager: EntityManager, requestId: string, kind: ApprovalKind, now: Date, why: string, step?: string): Promise<void> {
     for (const task of await this.tasks.openForJourney(manager, requestId)) {
-      if (task.kind === kind) await this.tasks.save(manager, { ...task, status: 'cancelled', decidedBy: 'intake', comment: why, decidedAt: now });
+      if (task.kind === kind && (step === undefined || task.step === step)) await this.tasks.save(manager, { ...task, status: 'cancelled', decidedBy: 'intake', comment: why, decidedAt: now });
     }
   }
 
@@ -192,6 +207,7 @@ export class ApprovalsService {
             decidedBy: task.decidedBy ?? 'intake',
             comment: task.comment ?? decision,
             ...(task.step ? { step: task.step } : {}),
+            ...(typeof escalationAttempts(task) === 'number' ? { attempts: escalationAttempts(task) as number } : {}),
             policyVersion: task.policyVersion,
             rule: task.rule,
             decidedAt: now.toISOString(),

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Put } from '@nestjs/common';
 import { BadRequestException } from '@nestjs/common';
 
 import { CurrentPrincipal, type Principal, Roles } from '../auth';
-import { parsePolicy, PolicyError, validatePolicy } from './policy';
+import { PolicyError, validatePolicy } from './policy';
 import { PolicyStore } from './policy.store';
 
 /** The active access policy, and how an admin activates a new version. */
@@ -17,14 +17,14 @@ export class PolicyController {
   }
 
   /**
-   * Activates a policy version for new journeys (JSON body, or YAML text with
-   * Content-Type text/yaml). Journeys in flight keep the version they started with.
+   * Activates a policy version for new journeys (the policy as a JSON body; the YAML file is read
+   * at start-up). Journeys in flight keep the version they started with.
    */
   @Put()
   @Roles('admin')
   async activate(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     try {
-      const policy = typeof body === 'string' ? parsePolicy(body) : validatePolicy(body);
+      const policy = validatePolicy(body);
       const active = await this.policies.activate(policy, principal.id);
       return { version: active.version, rules: active.rules.map((r) => r.id) };
     } catch (error) {

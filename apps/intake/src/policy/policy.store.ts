@@ -84,24 +84,23 @@ export class PolicyStore implements OnApplicationBootstrap {
     await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['intake.policies']);
       const [existing] = await manager.query('SELECT document FROM intake.policies WHERE version = $1', [policy.version]);
-      const now = this.clock.now().toISOString();
+      // Activation times come from the database clock, under the lock: the last activation wins
+      // whatever the clocks of the instances say.
       if (!existing) {
         // A new version from the file becomes active only if it is newer than every recorded one.
         const [{ max }] = await manager.query('SELECT max(version) AS max FROM intake.policies');
-        const activatedAt = options.activate || max === null || policy.version > Number(max) ? now : '1970-01-01T00:00:00Z';
-        await manager.query('INSERT INTO intake.policies (version, document, source, activated_by, activated_at) VALUES ($1, $2, $3, $4, $5)', [
-          policy.version,
-          document,
-          source,
-          by,
-          activatedAt,
-        ]);
+        const activate = options.activate || max === null || policy.version > Number(max);
+        await manager.query(
+          `INSERT INTO intake.policies (version, document, source, activated_by, activated_at)
+           VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN clock_timestamp() ELSE '1970-01-01T00:00:00Z'::timestamptz END)`,
+          [policy.version, document, source, by, activate],
+        );
         return;
       }
       if (options.refuseDifferent && canonicalJson(validatePolicy(existing.document)) !== document) {
         throw new PolicyError(`policy version ${policy.version} is already recorded with different rules; give the changed policy a new version number`);
       }
-      if (options.activate) await manager.query('UPDATE intake.policies SET activated_at = $2, activated_by = $3 WHERE version = $1', [policy.version, now, by]);
+      if (options.activate) await manager.query('UPDATE intake.policies SET activated_at = clock_timestamp(), activated_by = $2 WHERE version = $1', [policy.version, by]);
     });
     this.versions.set(policy.version, policy);
   }

@@ -6,7 +6,7 @@ const ApproversSchema = z
   .object({
     group: z.string().trim().min(1),
     fallbackGroup: z.string().trim().min(1),
-    deadlineMs: z.number().int().min(1000),
+    deadlineMs: z.number().int().min(1000).max(2_147_483_647, 'at most 2147483647 ms (24.8 days)'),
     reminderBeforeMs: z.number().int().min(0),
   })
   .strict()

@@ -46,6 +46,8 @@ export const ApprovalDecidedV1 = defineEvent(
     decidedBy: z.string().min(1),
     comment: z.string().min(1).max(2000),
     step: z.string().min(1).optional(),
+    /** Exception tasks: the attempts of the escalation decided (a later escalation of the step has its own task). */
+    attempts: z.number().int().positive().optional(),
     policyVersion: z.number().int().positive(),
     rule: z.string().min(1),
     decidedAt: z.iso.datetime({ offset: true }),
