@@ -26,3 +26,17 @@ export class Inbox implements InboxPort {
     return new Set(rows.map((r) => r.event_id));
   }
 }
+
+/**
+ * Claims the event ids of a batch's items and returns the items seen for the first time, in
+ * their order: what a handler may act on (redelivered ones change nothing).
+ */
+export const claimFresh = async <T>(
+  inbox: InboxPort,
+  manager: EntityManager,
+  items: readonly T[],
+  eventIdOf: (item: T) => string = (item) => (item as { eventId: string }).eventId,
+): Promise<T[]> => {
+  const fresh = await inbox.claim(manager, items.map(eventIdOf));
+  return items.filter((item) => fresh.has(eventIdOf(item)));
+};

@@ -12,7 +12,7 @@ import {
   StepRetryRequestedV1,
   StepStalledV1,
 } from '@closeloop/contracts';
-import { Inbox, Outbox, outgoing, type OutgoingEvent, TerminalError } from '@closeloop/messaging';
+import { claimFresh,Inbox, Outbox, outgoing, type OutgoingEvent, TerminalError } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
@@ -49,8 +49,7 @@ export class TrackingService {
   async observe(events: readonly EventEnvelope[]): Promise<void> {
     for (const event of events) this.assertKnownDefinition(event);
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
-      const todo = events.filter((e) => fresh.has(e.eventId));
+      const todo = await claimFresh(this.inbox, manager, events);
       if (todo.length === 0) return;
       const at = this.circumstances();
       const tracked = await this.journeys.lockOrCreate(manager, todo, at.now);

@@ -15,7 +15,7 @@ import {
   type RequestedOf,
   RetirementCompensatedV1,
 } from '@closeloop/contracts';
-import { Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
+import { claimFresh,Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
@@ -101,8 +101,7 @@ export class ReplacementService {
   async compensate(events: ReadonlyArray<CompensationOf<'device-replacement'>>): Promise<void> {
     if (events.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
-      const todo = events.filter((e) => fresh.has(e.eventId));
+      const todo = await claimFresh(this.inbox, manager, events);
       const records = await this.replacements.lock(manager, todo.map((e) => orderOf(e.requestId, e.payload.request)));
       const out: OutgoingEvent[] = [];
       for (const event of todo) {
@@ -130,8 +129,7 @@ export class ReplacementService {
     if (asks.length === 0) return;
     await this.rememberItsmBefore(asks);
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.claim(manager, asks.map((a) => a.cause.eventId));
-      const todo = asks.filter((a) => fresh.has(a.cause.eventId));
+      const todo = await claimFresh(this.inbox, manager, asks, (a) => a.cause.eventId);
       const records = await this.replacements.lock(manager, todo.map((a) => orderOf(a.cause.requestId, a.request)));
       const byJourney = new Map<string, Ask[]>();
       for (const ask of todo) byJourney.set(ask.cause.requestId, [...(byJourney.get(ask.cause.requestId) ?? []), ask]);

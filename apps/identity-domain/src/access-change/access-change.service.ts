@@ -1,6 +1,6 @@
 import type { CompensationOf, Requested, RetryOf } from '@closeloop/contracts';
 import { AccountCompensatedV1, AccountFailedV1, buildEvent, causedBy, DirectoryAccessChangedV1, type EventEnvelope, requestedAttempt, type RequestedOf } from '@closeloop/contracts';
-import { Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
+import { claimFresh,Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
@@ -69,8 +69,7 @@ export class AccessChangeService {
   async compensate(events: ReadonlyArray<CompensationOf<'access-change'>>): Promise<void> {
     if (events.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
-      const todo = events.filter((e) => fresh.has(e.eventId));
+      const todo = await claimFresh(this.inbox, manager, events);
       const records = await this.steps.lock(manager, todo.map((e) => keyOf(e.requestId, e.payload.request)));
       const out: OutgoingEvent[] = [];
       for (const event of todo) {
@@ -110,8 +109,7 @@ export class AccessChangeService {
     if (items.length === 0) return;
     await this.rememberGroupsBefore(items);
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.claim(manager, items.map((i) => i.cause.eventId));
-      const todo = items.filter((i) => fresh.has(i.cause.eventId));
+      const todo = await claimFresh(this.inbox, manager, items, (i) => i.cause.eventId);
       const records = await this.steps.lock(manager, todo.map((i) => keyOf(i.cause.requestId, i.request)));
       // Work once per journey (the last request of the batch wins); never after a compensation.
       const latest = new Map(todo.map((i) => [i.cause.requestId, i]));

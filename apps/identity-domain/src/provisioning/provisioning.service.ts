@@ -1,6 +1,6 @@
 import type { CompensationOf, Requested, RetryOf } from '@closeloop/contracts';
 import { AccountCompensatedV1, AccountFailedV1, AccountVerifiedV1, buildEvent, causedBy, type EventEnvelope, requestedAttempt, type RequestedOf } from '@closeloop/contracts';
-import { Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
+import { claimFresh,Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
@@ -55,9 +55,8 @@ export class ProvisioningService {
     const mine = events.filter((e) => e.payload.owner === STEP_OWNER && e.payload.step === NEW_HIRE_IDENTITY.step);
     if (mine.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.claim(manager, mine.map((e) => e.eventId));
+      const todo = await claimFresh(this.inbox, manager, mine);
       const out: OutgoingEvent[] = [];
-      const todo = mine.filter((e) => fresh.has(e.eventId));
       await this.accounts.lock(manager, todo.map((e) => ({ requestId: e.requestId, employeeId: e.payload.request.subject.employeeId })));
       for (const event of todo) {
         const disabled = await this.directory.disableAccount(event.payload.request.subject.employeeId);
@@ -80,8 +79,7 @@ export class ProvisioningService {
   private async run(items: ReadonlyArray<{ cause: EventEnvelope; request: RequestedOf<'new-hire'>; retry: boolean }>): Promise<void> {
     if (items.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.claim(manager, items.map((i) => i.cause.eventId));
-      const todo = items.filter((i) => fresh.has(i.cause.eventId));
+      const todo = await claimFresh(this.inbox, manager, items, (i) => i.cause.eventId);
       const states = await this.accounts.lock(manager, todo.map((i) => ({ requestId: i.cause.requestId, employeeId: i.request.subject.employeeId })));
       // Work once per journey (the last request of the batch wins); never after a compensation.
       const latest = new Map(todo.map((i) => [i.cause.requestId, i]));

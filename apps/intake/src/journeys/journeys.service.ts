@@ -8,7 +8,7 @@ import {
   type JourneyRequest,
   JourneyRequestedV1,
 } from '@closeloop/contracts';
-import { Inbox, Outbox, outgoing, TerminalError } from '@closeloop/messaging';
+import { claimFresh,Inbox, Outbox, outgoing, TerminalError } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
@@ -121,8 +121,7 @@ export class JourneysService {
   /** Records assurance's verdicts (confirmed or failed) on the journeys, once per event. */
   async recordVerdicts(events: readonly AssuranceVerdict[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
-      const todo = events.filter((e) => fresh.has(e.eventId));
+      const todo = await claimFresh(this.inbox, manager, events);
       const byId = new Map((await this.journeys.findManyForUpdate(manager, [...new Set(todo.map((e) => e.requestId))].sort())).map((j) => [j.requestId, j]));
       const now = this.clock.now();
       for (const event of todo) {

@@ -1,6 +1,6 @@
 import type { CompensationOf, Requested, RetryOf } from '@closeloop/contracts';
 import { AccessCompensatedV1, AccessFailedV1, AccessVerifiedV1, AccountVerifiedV1, buildEvent, causedBy, type EventEnvelope, requestedAttempt } from '@closeloop/contracts';
-import { Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
+import { claimFresh,Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
@@ -72,9 +72,8 @@ export class AccessService {
     const mine = events.filter((e) => e.payload.owner === STEP_OWNER && e.payload.step === NEW_HIRE_SAAS.step);
     if (mine.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.claim(manager, mine.map((e) => e.eventId));
       const out: OutgoingEvent[] = [];
-      for (const event of mine.filter((e) => fresh.has(e.eventId))) {
+      for (const event of await claimFresh(this.inbox, manager, mine)) {
         const [known] = await this.requests.merge(manager, [{ requestId: event.requestId, journeyType: event.journeyType }], this.clock.now());
         const fromEvidence = event.payload.evidence[AccountVerifiedV1.topic]?.['accountId'];
         const accountId = known?.accountId ?? (typeof fromEvidence === 'string' ? fromEvidence : null);
@@ -100,8 +99,7 @@ export class AccessService {
   private async handle<E extends EventEnvelope>(events: readonly E[], half: (event: E) => AccessHalf, retry = false): Promise<void> {
     if (events.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
-      const todo = events.filter((e) => fresh.has(e.eventId));
+      const todo = await claimFresh(this.inbox, manager, events);
       const merged = await this.requests.merge(manager, todo.map(half), this.clock.now());
       const out: OutgoingEvent[] = [];
       const ready = merged.filter(

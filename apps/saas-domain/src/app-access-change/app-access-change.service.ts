@@ -9,7 +9,7 @@ import {
   type EventEnvelope,
   requestedAttempt,
 } from '@closeloop/contracts';
-import { Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
+import { claimFresh,Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
@@ -101,8 +101,7 @@ export class AppAccessChangeService {
   async compensate(events: ReadonlyArray<CompensationOf<'access-change'>>): Promise<void> {
     if (events.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
-      const todo = events.filter((e) => fresh.has(e.eventId));
+      const todo = await claimFresh(this.inbox, manager, events);
       const merged = await this.changes.merge(
         manager,
         todo.map((e) => ({
@@ -149,8 +148,7 @@ export class AppAccessChangeService {
     if (events.length === 0) return;
     await this.rememberAccessBefore(events.map(half));
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
-      const todo = events.filter((e) => fresh.has(e.eventId));
+      const todo = await claimFresh(this.inbox, manager, events);
       const merged = await this.changes.merge(manager, todo.map(half), this.clock.now());
       const ready = merged.filter((c): c is ReadyChange => hasBothHalves(c) && c.status !== 'compensated' && (retry || c.status === 'pending'));
       const decisions = await Promise.all(ready.map((c) => this.connectorSlots(() => this.apply(c))));

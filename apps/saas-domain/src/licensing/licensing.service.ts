@@ -9,7 +9,7 @@ import {
   LicenceActivatedV1,
   requestedAttempt,
 } from '@closeloop/contracts';
-import { Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
+import { claimFresh,Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
@@ -79,8 +79,7 @@ export class LicensingService {
   async compensate(events: ReadonlyArray<CompensationOf<'saas-licensing'>>): Promise<void> {
     if (events.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
-      const todo = events.filter((e) => fresh.has(e.eventId));
+      const todo = await claimFresh(this.inbox, manager, events);
       const merged = await this.licences.merge(
         manager,
         todo.map((e) => ({ ...requestHalf(e.requestId, e.payload.request), ...accountFromEvidence(e.payload.evidence) })),
@@ -123,8 +122,7 @@ export class LicensingService {
     if (events.length === 0) return;
     await this.rememberSeatsBefore(events.map(half));
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.claim(manager, events.map((e) => e.eventId));
-      const todo = events.filter((e) => fresh.has(e.eventId));
+      const todo = await claimFresh(this.inbox, manager, events);
       const merged = await this.licences.merge(manager, todo.map(half), this.clock.now());
       const ready = merged.filter((l): l is ReadyLicence => hasBothHalves(l) && l.status !== 'compensated' && (retry || l.status === 'pending'));
       const decisions = await Promise.all(ready.map((l) => this.connectorSlots(() => this.assign(l))));
