@@ -4,12 +4,12 @@ import { ApprovalEscalatedV1, ApprovalReminderV1, ApprovalRequestedV1, Compensat
 import {
   dropDatabase,
   e2eDatabaseUrl,
-  e2ePort,
   eventually,
   http,
   newHireRequest,
   readTopic,
   type RunningService,
+  servicePorts,
   SERVICES,
   startService,
   startTestIdentityProvider,
@@ -27,7 +27,7 @@ import type { Kafka } from 'kafkajs';
  * The policy is apps/e2e/fixtures/test-policy.v1.json: short approval deadlines for the finance rule.
  */
 const DATABASE_URL = e2eDatabaseUrl('closeloop_controls');
-const PORTS = { intake: e2ePort(3700), 'identity-domain': e2ePort(3701), 'saas-domain': e2ePort(3702), 'device-domain': e2ePort(3703), assurance: e2ePort(3704) } as const;
+const PORTS = servicePorts(3700);
 const INTAKE = `http://127.0.0.1:${PORTS.intake}`;
 const ASSURANCE = `http://127.0.0.1:${PORTS.assurance}`;
 const SAAS = `http://127.0.0.1:${PORTS['saas-domain']}`;

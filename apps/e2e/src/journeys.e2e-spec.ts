@@ -4,12 +4,12 @@ import { AccessCompensatedV1, CompensationRequestedV1, OutcomeConfirmedV1, StepR
 import {
   dropDatabase,
   e2eDatabaseUrl,
-  e2ePort,
   eventually,
   http,
   newHireRequest,
   readTopic,
   type RunningService,
+  servicePorts,
   SERVICES,
   sql,
   startService,
@@ -30,7 +30,7 @@ import type { Kafka } from 'kafkajs';
  * group, standard device, cheap licence), so no person approves beforehand.
  */
 const DATABASE_URL = e2eDatabaseUrl('closeloop_journeys');
-const PORTS = { intake: e2ePort(3500), 'identity-domain': e2ePort(3501), 'saas-domain': e2ePort(3502), 'device-domain': e2ePort(3503), assurance: e2ePort(3504) } as const;
+const PORTS = servicePorts(3500);
 const INTAKE = `http://127.0.0.1:${PORTS.intake}`;
 const ASSURANCE = `http://127.0.0.1:${PORTS.assurance}`;
 const SAAS = `http://127.0.0.1:${PORTS['saas-domain']}`;

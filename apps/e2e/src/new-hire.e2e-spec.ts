@@ -17,13 +17,13 @@ import {
   distinctEventIds,
   dropDatabase,
   e2eDatabaseUrl,
-  e2ePort,
   eventually,
   http,
   newHireRequest,
   publish,
   readTopic,
   type RunningService,
+  servicePorts,
   SERVICES,
   sql,
   startService,
@@ -37,7 +37,7 @@ import {
 import type { Admin, Kafka } from 'kafkajs';
 
 const DATABASE_URL = e2eDatabaseUrl('closeloop_e2e');
-const PORTS = { intake: e2ePort(3100), 'identity-domain': e2ePort(3101), 'saas-domain': e2ePort(3102), 'device-domain': e2ePort(3103), assurance: e2ePort(3104) } as const;
+const PORTS = servicePorts(3100);
 const INTAKE = `http://127.0.0.1:${PORTS.intake}`;
 const ASSURANCE = `http://127.0.0.1:${PORTS.assurance}`;
 const SAAS = `http://127.0.0.1:${PORTS['saas-domain']}`;

@@ -3,13 +3,13 @@ import {
   distinctEventIds,
   dropDatabase,
   e2eDatabaseUrl,
-  e2ePort,
   eventually,
   http,
   newHireRequest,
   readTopic,
   type RunningService,
   type ServiceName,
+  servicePorts,
   sql,
   startService,
   startTestIdentityProvider,
@@ -28,7 +28,7 @@ const DATABASE_URL = e2eDatabaseUrl('closeloop_scale');
 const JOURNEYS = 240;
 const IN_FLIGHT = 24;
 const SCALED: ServiceName[] = ['identity-domain', 'saas-domain', 'device-domain', 'assurance'];
-const BASE_PORT = { intake: e2ePort(3200), 'identity-domain': e2ePort(3201), 'saas-domain': e2ePort(3202), 'device-domain': e2ePort(3203), assurance: e2ePort(3204) } as const;
+const BASE_PORT = servicePorts(3200);
 
 let env: Record<string, string> = { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, LOG_LEVEL: 'warn' };
 const db = <T = Record<string, unknown>>(text: string, values: unknown[] = []) => sql<T>(text, values, DATABASE_URL);

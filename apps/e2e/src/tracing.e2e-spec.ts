@@ -2,7 +2,6 @@ import { OutcomeConfirmedV1 } from '@closeloop/contracts';
 import {
   dropDatabase,
   e2eDatabaseUrl,
-  e2ePort,
   eventually,
   http,
   newHireRequest,
@@ -10,6 +9,7 @@ import {
   publish,
   type ReceivedSpan,
   type RunningService,
+  servicePorts,
   SERVICES,
   startOtlpReceiver,
   startService,
@@ -26,7 +26,7 @@ import {
  * with unbroken parent links across every Kafka hop. Then each service's `/metrics`.
  */
 const DATABASE_URL = e2eDatabaseUrl('closeloop_trace');
-const PORTS = { intake: e2ePort(3300), 'identity-domain': e2ePort(3301), 'saas-domain': e2ePort(3302), 'device-domain': e2ePort(3303), assurance: e2ePort(3304) } as const;
+const PORTS = servicePorts(3300);
 const url = (service: keyof typeof PORTS) => `http://127.0.0.1:${PORTS[service]}`;
 const INTAKE = url('intake');
 const ASSURANCE = url('assurance');

@@ -6,12 +6,12 @@ import {
   distinctEventIds,
   dropDatabase,
   e2eDatabaseUrl,
-  e2ePort,
   eventually,
   http,
   publish,
   readTopic,
   type RunningService,
+  servicePorts,
   SERVICES,
   sql,
   startService,
@@ -25,7 +25,7 @@ import {
 import type { Admin, Kafka } from 'kafkajs';
 
 const DATABASE_URL = e2eDatabaseUrl('closeloop_upstream');
-const PORTS = { intake: e2ePort(3600), 'identity-domain': e2ePort(3601), 'saas-domain': e2ePort(3602), 'device-domain': e2ePort(3603), assurance: e2ePort(3604) } as const;
+const PORTS = servicePorts(3600);
 const ASSURANCE = `http://127.0.0.1:${PORTS.assurance}`;
 
 let services: RunningService[] = [];

@@ -3,6 +3,7 @@ import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { eventually } from './eventually';
+import { e2ePort } from './test-env';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -78,3 +79,7 @@ export const http = async (method: string, url: string, body?: unknown, headers:
   }
   return { status: response.status, body: parsed };
 };
+
+/** The five services' ports of one suite: `base` for intake, then one each in SERVICES order (moved by E2E_PORT_OFFSET). */
+export const servicePorts = (base: number): Readonly<Record<ServiceName, number>> =>
+  Object.fromEntries(SERVICES.map((name, i) => [name, e2ePort(base + i)])) as Record<ServiceName, number>;
