@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 
-import { contractForTopic, deadLetterTopic, describeIssues, type EventEnvelope } from '@closeloop/contracts';
+import { contractForTopic, deadLetterTopic, type EventContract, type EventEnvelope } from '@closeloop/contracts';
 import { contextFromCarrier, createLogger, runInMessageScope } from '@closeloop/observability';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { BaseRpcContext } from '@nestjs/microservices/ctx-host/base-rpc.context';
@@ -8,10 +8,14 @@ import { type Context, context, ROOT_CONTEXT, type Span, trace } from '@opentele
 import type { Batch, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 
+import { ConsumerProgress, STUCK_THRESHOLDS, type StuckPartition, type StuckThresholds } from './consumer-progress';
+import { boundedReason, DEAD_LETTER_LIMITS, type DeadLetterLimits, deadLetterMessage, type DeadLetterSource, sendDeadLetters } from './dead-letter';
 import { classifyError, errorMessage } from './errors';
-import { messagingMetrics } from './messaging.metrics';
+import { decodeEvent, MESSAGE_LIMITS, type MessageLimits } from './message-checks';
+import { messagingMetrics, reportStuckPartitions } from './messaging.metrics';
 import { endFailed, journeyAttributes, startBatchHandleSpan, startProcessSpan } from './messaging-spans';
 import { type RawMessage, type RawMessageBatch, takesRawMessages, toRawMessage } from './raw-messages';
+import { clipText } from './safe-json';
 
 /** What an `@EventPattern(topic)` handler receives: the valid events of one partition, in order. */
 export interface EventBatch<E extends EventEnvelope = EventEnvelope> {
@@ -29,6 +33,14 @@ export interface KafkaBatchServerOptions {
   /** How often an unclassified error is retried before the event is dead-lettered. */
   readonly maxUnknownAttempts?: number;
   readonly maxBackoffMs?: number;
+  /** What a consumed message may be before it is dead-lettered unread (see `MESSAGE_LIMITS`). */
+  readonly messageLimits?: Partial<MessageLimits>;
+  /** Bounds of a dead letter (see `DEAD_LETTER_LIMITS`). */
+  readonly deadLetterLimits?: Partial<DeadLetterLimits>;
+  /** When a partition counts as stuck (see `STUCK_THRESHOLDS`). */
+  readonly stuckAfter?: Partial<StuckThresholds>;
+  /** The contract of a topic's events; by default the one `@closeloop/contracts` declares. */
+  readonly contractFor?: (topic: string) => EventContract | undefined;
 }
 
 /** An event, or on a topic whose handler takes `RAW_MESSAGES` a raw message. */
@@ -77,6 +89,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * source in headers; the valid ones reach the `@EventPattern(topic)` handler together, so a
  * service can handle them in one database transaction. The offset is committed only after the
  * handler returned (and so after its transaction committed). Error policy: see `errors.ts`.
+ * A message is refused unread when it is larger than the limits, its headers are, it is not
+ * UTF-8, or its JSON holds what PostgreSQL cannot store (see `message-checks.ts`). A dead letter
+ * is bounded and a send of it that fails is retried; a partition the consumer cannot get past
+ * shows in `stuckPartitions()` (`/health/ready`, `closeloop_consumer_stuck_seconds`).
  */
 export class KafkaBatchServer extends Server implements CustomTransportStrategy {
   private readonly log = createLogger(KafkaBatchServer.name);
@@ -84,9 +100,17 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   private health: ConsumerHealth = { state: 'starting' };
   private closing = false;
   private readonly handledListeners: HandledListener[] = [];
+  private readonly progress = new ConsumerProgress();
+  private readonly messageLimits: MessageLimits;
+  private readonly deadLetterLimits: DeadLetterLimits;
+  private readonly stuckAfter: StuckThresholds;
+  private stopReporting?: () => void;
 
   constructor(private readonly options: KafkaBatchServerOptions) {
     super();
+    this.messageLimits = { ...MESSAGE_LIMITS, ...options.messageLimits };
+    this.deadLetterLimits = { ...DEAD_LETTER_LIMITS, ...options.deadLetterLimits };
+    this.stuckAfter = { ...STUCK_THRESHOLDS, ...options.stuckAfter };
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
@@ -103,6 +127,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     await this.consumer?.disconnect();
     this.consumer = undefined;
     this.health = { state: 'stopped' };
+    this.progress.clear();
+    this.stopReporting?.();
+    this.stopReporting = undefined;
   }
 
   /** The topics of the `@EventPattern` handlers: what the group subscribes to. */
@@ -116,6 +143,15 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 
   consumerHealth(): ConsumerHealth {
     return this.health;
+  }
+
+  /**
+   * The partitions this consumer has not moved past the same offset on for longer than
+   * `stuckAfter.afterMs`, or failed on `stuckAfter.afterFailures` times: a handler that keeps
+   * failing or hanging, dead letters the broker keeps refusing. Empty while it keeps up.
+   */
+  stuckPartitions(): StuckPartition[] {
+    return this.progress.stuck(this.stuckAfter);
   }
 
   /** Called with the events of a batch once their handler returned and the offset is committed. */
@@ -138,6 +174,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     for (const topic of topics) {
       messagingMetrics.consumed.inc({ topic }, 0);
       messagingMetrics.deadLettered.inc({ topic }, 0);
+      messagingMetrics.batchFailures.inc({ topic }, 0);
+      messagingMetrics.deadLetterFailures.inc({ topic }, 0);
       messagingMetrics.handlerDuration.zero({ topic });
     }
     const consumer = this.options.kafka.consumer({
@@ -150,8 +188,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     });
     this.consumer = consumer;
     this.closing = false;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.health = { state: 'running' };
+      this.progress.retain(payload.memberAssignment);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.health = { state: payload.restart ? 'restarting' : 'crashed', error: errorMessage(payload.error) };
@@ -160,6 +199,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     consumer.on(consumer.events.STOP, () => {
       if (!this.closing) this.health = { state: 'stopped' };
     });
+    this.stopReporting?.();
+    this.stopReporting = reportStuckPartitions(() => this.stuckPartitions());
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
@@ -173,15 +214,15 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 
   private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     if (batch.isEmpty()) return;
+    const { topic, partition } = batch;
+    this.progress.started(topic, partition, (batch.messages[0] as KafkaMessage).offset);
     const control: BatchControl = { batch, heartbeat, isRunning, isStale };
     const received: Received[] = [];
     const dead: DeadLetter[] = [];
     for (const message of batch.messages) {
-      const span = startProcessSpan(
-        { topic: batch.topic, partition: batch.partition, groupId: this.options.groupId, offset: message.offset, key: message.key?.toString('utf8') },
-        contextFromCarrier(stringHeaders(message.headers)),
-      );
-      const decoded = this.takesRaw(batch.topic) ? toRawMessage(batch.topic, batch.partition, message, stringHeaders(message.headers)) : this.decode(batch.topic, message);
+      const headers = stringHeaders(message.headers);
+      const span = startProcessSpan({ topic, partition, groupId: this.options.groupId, offset: message.offset, key: clippedKey(message) }, contextFromCarrier(headers));
+      const decoded = this.takesRaw(topic) ? toRawMessage(topic, partition, message, headers, this.messageLimits) : this.decode(topic, message);
       if ('reason' in decoded) {
         dead.push({ message, reason: decoded.reason, span });
       } else if ('raw' in decoded) {
@@ -193,18 +234,20 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     }
     const open = new Set<Span>([...dead, ...received].map((item) => item.span));
     try {
-      await this.deadLetter(batch, dead, open);
+      if (!(await this.deadLetter(control, dead, open))) return;
       if (received.length > 0 && !(await this.dispatch(control, received, open))) return;
       if (!isRunning() || isStale()) return;
       // Both: resolving moves the consumer's position, committing makes it survive a restart.
       resolveOffset(batch.lastOffset());
       const next = (BigInt(batch.lastOffset()) + 1n).toString();
-      await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
-      messagingMetrics.consumed.inc({ topic: batch.topic }, batch.messages.length);
-      this.handled(batch.topic, received);
+      await this.consumer?.commitOffsets([{ topic, partition, offset: next }]);
+      this.progress.committed(topic, partition);
+      messagingMetrics.consumed.inc({ topic }, batch.messages.length);
+      this.handled(topic, received);
       for (const span of open) span.end();
       open.clear();
     } catch (error) {
+      this.failed(topic, partition, error);
       for (const span of open) endFailed(span, error);
       open.clear();
       throw error;
@@ -220,20 +263,19 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   }
 
   private decode(topic: string, message: KafkaMessage): { event: EventEnvelope } | { reason: string } {
-    const contract = contractForTopic(topic);
+    const contract = (this.options.contractFor ?? contractForTopic)(topic);
     if (!contract) return { reason: `no contract is known for topic ${topic}` };
-    if (!message.value) return { reason: 'empty message value' };
-    let raw: unknown;
-    try {
-      raw = JSON.parse(message.value.toString('utf8'));
-    } catch (error) {
-      return { reason: `value is not JSON: ${errorMessage(error)}` };
-    }
-    const result = contract.schema.safeParse(raw);
-    if (!result.success) return { reason: `does not match ${contract.topic}: ${describeIssues(result.error)}` };
-    const key = message.key?.toString('utf8');
-    if (key !== result.data.requestId) return { reason: `message key "${key ?? ''}" is not the requestId ${result.data.requestId}` };
-    return { event: result.data };
+    return decodeEvent(contract, message, this.messageLimits);
+  }
+
+  /** A failed attempt at the partition's batch: counted, and kept for the stuck check. */
+  private failed(topic: string, partition: number, error: unknown): void {
+    this.progress.failed(topic, partition, error);
+    messagingMetrics.batchFailures.inc({ topic });
+  }
+
+  private backoff(attempt: number): Promise<unknown> {
+    return sleep(Math.min(this.options.maxBackoffMs ?? 10000, 100 * 2 ** Math.min(attempt, 10)) * (0.5 + Math.random() / 2));
   }
 
   /** Hands events to the handler; returns false when the consumer stopped before they were handled. */
@@ -250,8 +292,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         const giveUp = kind === 'terminal' || (kind === 'unknown' && unknownAttempts >= maxUnknown);
         if (giveUp && items.length === 1) {
           const item = items[0] as Received;
-          await this.deadLetter(control.batch, [{ message: item.message, reason: `${kind} error: ${errorMessage(error)}`, span: item.span, requestId: item.event?.requestId }], open);
-          return true;
+          return this.deadLetter(control, [{ message: item.message, reason: `${kind} error: ${errorMessage(error)}`, span: item.span, requestId: item.event?.requestId }], open);
         }
         if (giveUp) {
           // Find the culprit: hand the events over one at a time.
@@ -260,15 +301,16 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
           }
           return true;
         }
-        for (const item of items) item.span.addEvent('handler failed; retrying', { attempt, kind, error: errorMessage(error) });
+        this.failed(control.batch.topic, control.batch.partition, error);
+        for (const item of items) item.span.addEvent('handler failed; retrying', { attempt, kind, error: clipText(errorMessage(error), 1000) });
         inSpanOf(items.length === 1 ? items[0]?.span : undefined, () =>
           this.log.warn(
-            { topic: control.batch.topic, partition: control.batch.partition, attempt, kind, err: errorMessage(error), ...journeysOf(items) },
+            { topic: control.batch.topic, partition: control.batch.partition, attempt, kind, err: clipText(errorMessage(error), 1000), ...journeysOf(items) },
             'batch failed; retrying',
           ),
         );
         if (!control.isRunning() || control.isStale()) return false;
-        await sleep(Math.min(this.options.maxBackoffMs ?? 10000, 100 * 2 ** Math.min(attempt, 10)) * (0.5 + Math.random() / 2));
+        await this.backoff(attempt);
         await control.heartbeat();
       }
     }
@@ -329,38 +371,50 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     }
   }
 
-  private async deadLetter(batch: Batch, dead: readonly DeadLetter[], open: Set<Span>): Promise<void> {
-    if (dead.length === 0) return;
+  /**
+   * Sends the dead letters to `<topic>.dlq` (bounded: see `deadLetterMessage`), in requests
+   * under the broker's limit. A send that fails is tried again with backoff for as long as the
+   * consumer holds the partition (each failure counts toward the stuck check), so a broker that
+   * refuses a dead letter stops nothing silently. Returns false when the consumer stopped first.
+   */
+  private async deadLetter(control: BatchControl, dead: readonly DeadLetter[], open: Set<Span>): Promise<boolean> {
+    if (dead.length === 0) return true;
+    const { topic, partition } = control.batch;
     const failedAt = new Date().toISOString();
-    await this.options.producer.send({
-      topic: deadLetterTopic(batch.topic),
-      acks: -1,
-      messages: dead.map(({ message, reason }) => ({
-        key: message.key,
-        value: message.value,
-        headers: {
-          ...stringHeaders(message.headers),
-          'dlq-reason': reason,
-          'dlq-source-topic': batch.topic,
-          'dlq-source-partition': String(batch.partition),
-          'dlq-source-offset': message.offset,
-          'dlq-consumer-group': this.options.groupId,
-          'dlq-failed-at': failedAt,
-        },
-      })),
+    const pending = dead.map((item) => {
+      const source: DeadLetterSource = { topic, partition, groupId: this.options.groupId, message: item.message, reason: item.reason, failedAt };
+      return { item, source, message: deadLetterMessage(source, this.deadLetterLimits), sent: false };
     });
-    messagingMetrics.deadLettered.inc({ topic: batch.topic }, dead.length);
-    for (const { message, reason, span, requestId } of dead) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await sendDeadLetters(this.options.producer, deadLetterTopic(topic), pending, this.deadLetterLimits);
+        break;
+      } catch (error) {
+        this.failed(topic, partition, error);
+        messagingMetrics.deadLetterFailures.inc({ topic });
+        this.log.error(
+          { topic, partition, offsets: pending.filter((p) => !p.sent).slice(0, 10).map((p) => p.item.message.offset), attempt, err: clipText(errorMessage(error), 1000), dlq: deadLetterTopic(topic) },
+          'could not dead-letter; retrying',
+        );
+        if (!control.isRunning() || control.isStale()) return false;
+        await this.backoff(attempt);
+        await control.heartbeat();
+      }
+    }
+    messagingMetrics.deadLettered.inc({ topic }, dead.length);
+    for (const { message, span, requestId, reason: fullReason } of dead) {
+      const reason = boundedReason(fullReason, this.deadLetterLimits);
       span.setAttribute('closeloop.dead_letter.reason', reason);
       endFailed(span, undefined, `dead-lettered: ${reason}`);
       open.delete(span);
       inSpanOf(span, () =>
         this.log.warn(
-          { topic: batch.topic, partition: batch.partition, offset: message.offset, ...(requestId ? { requestId } : { key: message.key?.toString('utf8') }), dlq: deadLetterTopic(batch.topic), reason },
+          { topic, partition, offset: message.offset, ...(requestId ? { requestId } : { key: clippedKey(message) }), dlq: deadLetterTopic(topic), reason },
           'event dead-lettered',
         ),
       );
     }
+    return true;
   }
 }
 
@@ -373,6 +427,9 @@ const journeysOf = (items: readonly Received[]): { requestId: string } | { reque
   if (ids.length === 0) return { offsets: items.slice(0, 10).map((i) => i.message.offset) };
   return ids.length === 1 ? { requestId: ids[0] as string } : { requestIds: ids.slice(0, 10), journeys: ids.length };
 };
+
+/** The message key as a log line or a span attribute holds it: at most 200 characters. */
+const clippedKey = (message: KafkaMessage): string | undefined => (message.key ? clipText(message.key.toString('utf8'), 200) : undefined);
 
 const stringHeaders = (headers: IHeaders | undefined): Record<string, string> => {
   const out: Record<string, string> = {};

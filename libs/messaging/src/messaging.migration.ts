@@ -54,3 +54,35 @@ export const outboxTraceContextMigration = (schema: string, timestamp: number): 
   Object.defineProperty(migration, 'name', { value: name });
   return migration;
 };
+
+/**
+ * `outbox_dead_letters`: outbox rows Kafka can never take (larger than the broker's limit by
+ * themselves, or refused as invalid), moved out of the outbox with the reason so the relay goes
+ * on with the rows after them. An operator can inspect, fix and re-insert them into the outbox.
+ */
+export const outboxDeadLettersMigration = (schema: string, timestamp: number): new () => MigrationInterface => {
+  const name = `OutboxDeadLetters${timestamp}`;
+  const migration = class implements MigrationInterface {
+    name = name;
+
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(`CREATE TABLE "${schema}".outbox_dead_letters (
+        id uuid PRIMARY KEY,
+        topic text NOT NULL,
+        key text NOT NULL,
+        headers jsonb NOT NULL DEFAULT '{}'::jsonb,
+        payload jsonb NOT NULL,
+        trace_context jsonb,
+        reason text NOT NULL,
+        created_at timestamptz NOT NULL,
+        failed_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    }
+
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`DROP TABLE "${schema}".outbox_dead_letters`);
+    }
+  };
+  Object.defineProperty(migration, 'name', { value: name });
+  return migration;
+};

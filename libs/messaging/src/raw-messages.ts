@@ -1,5 +1,8 @@
 import type { KafkaMessage } from 'kafkajs';
 
+import { checkMessage, MESSAGE_LIMITS, type MessageLimits } from './message-checks';
+import { describeJsonProblem, findJsonProblem } from './safe-json';
+
 /**
  * A message of a topic that carries another system's records rather than Closeloop envelopes
  * (an upstream HR or ITSM system's topic). Its handler parses and validates it itself; a
@@ -35,23 +38,37 @@ export const RAW_MESSAGES: Readonly<Record<string, unknown>> = { rawMessages: tr
 /** Whether a handler's `@EventPattern` extras ask for raw messages. */
 export const takesRawMessages = (extras: Readonly<Record<string, unknown>> | undefined): boolean => extras?.['rawMessages'] === true;
 
-/** The raw message, or why it cannot be handed over (it has no value). */
+/**
+ * The raw message, or why it cannot be handed over: no value, or what `checkMessage` refuses
+ * (too large, headers, not UTF-8); and a JSON record holding what no handler could store (a NUL
+ * or a lone surrogate in a string) or nested too deep. Anything else the handler judges.
+ */
 export const toRawMessage = (
   topic: string,
   partition: number,
   message: KafkaMessage,
   headers: Readonly<Record<string, string>>,
-): { raw: RawMessage } | { reason: string } =>
-  message.value
-    ? {
-        raw: {
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key?.toString('utf8') ?? null,
-          value: message.value.toString('utf8'),
-          headers,
-          timestamp: message.timestamp,
-        },
-      }
-    : { reason: 'empty message value' };
+  limits: MessageLimits = MESSAGE_LIMITS,
+): { raw: RawMessage } | { reason: string } => {
+  const checked = checkMessage(message, limits);
+  if ('reason' in checked) return checked;
+  let json: unknown;
+  try {
+    json = JSON.parse(checked.text);
+  } catch {
+    json = undefined; // not JSON: the handler's to judge
+  }
+  const problem = json === undefined ? undefined : findJsonProblem(json, 'value', limits.maxJsonDepth);
+  if (problem) return { reason: describeJsonProblem(problem) };
+  return {
+    raw: {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key?.toString('utf8') ?? null,
+      value: checked.text,
+      headers,
+      timestamp: message.timestamp,
+    },
+  };
+};

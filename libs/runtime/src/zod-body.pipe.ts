@@ -1,15 +1,19 @@
 import { BadRequestException, ParseUUIDPipe, type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 
-/** Validates a request body against a contract schema; 400 names every bad field. */
-export class ZodBodyPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
-  constructor(private readonly schema: S) {}
+
+/** Validates a value against a schema; 400 names every bad field (`root` when the value itself is wrong). */
+class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
+  constructor(
+    private readonly schema: S,
+    private readonly root: string,
+  ) {}
 
   transform(value: unknown): z.infer<S> {
     const result = this.schema.safeParse(value);
     if (result.success) return result.data;
     const issues = result.error.issues.map((issue) => ({
-      field: issue.path.length ? issue.path.join('.') : '(body)',
+      field: issue.path.length ? issue.path.join('.') : this.root,
       message: issue.message,
     }));
     throw new BadRequestException({
@@ -18,6 +22,24 @@ export class ZodBodyPipe<S extends z.ZodType> implements PipeTransform<unknown, 
       message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
       issues,
     });
+  }
+}
+
+/** Validates a request body against a contract schema; 400 names every bad field. */
+export class ZodBodyPipe<S extends z.ZodType> extends ZodPipe<S> {
+  constructor(schema: S) {
+    super(schema, '(body)');
+  }
+}
+
+/**
+ * Validates the query string (`@Query(new ZodQueryPipe(schema))`, the whole object) against a
+ * schema, e.g. `pageQuery().extend({ from: isoDateTime().optional() })`; 400 names every bad
+ * parameter. A parameter given twice arrives as an array, which a string schema refuses.
+ */
+export class ZodQueryPipe<S extends z.ZodType> extends ZodPipe<S> {
+  constructor(schema: S) {
+    super(schema, '(query)');
   }
 }
 
