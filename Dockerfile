@@ -5,7 +5,8 @@
 #
 # Stages: deps (every npm dependency, for the build) -> build (SWC, as tools/test-all.sh builds)
 # -> prod-deps (production dependencies only) -> runtime (the app's compiled code and data files,
-# non-root, working directory /app). dev-identity is a development tool for docker-compose.yml.
+# non-root, working directory /app). dev-identity and kafka-setup are development tools for
+# docker-compose.yml.
 # Everything before the runtime stage is the same for all five, so a second image reuses the
 # cached layers. No BuildKit-only syntax, so the classic builder and docker-compose build it too.
 
@@ -50,11 +51,20 @@ USER node
 ENTRYPOINT ["node", "tools/auth/dev-identity.mjs"]
 CMD ["init"]
 
+# Development only (docker-compose.yml): creates the topics and the Kafka ACLs of
+# deploy/kafka/acls.json as the broker's admin, with kafkajs from the production dependencies.
+# Compose mounts the script and the table (tools/kafka/kafka-setup.mjs, deploy/kafka/acls.json).
+FROM prod-deps AS kafka-setup
+USER node
+CMD ["node", "tools/kafka/kafka-setup.mjs"]
+
 # The service image (the last stage: what `docker build` builds without --target).
+# No NODE_ENV here on purpose: a service refuses to start without it, so whoever runs the image
+# says production or development (compose, k8s). HOST: listen on every interface of the container.
 FROM base AS runtime
 ARG APP
 RUN test -n "$APP" || { echo "build with --build-arg APP=<intake|identity-domain|saas-domain|device-domain|assurance>" >&2; exit 1; }
-ENV NODE_ENV=production \
+ENV HOST=0.0.0.0 \
     APP=${APP}
 # Code and dependencies stay owned by root: the service (user node, uid 1000) can read them, not change them.
 COPY package.json ./

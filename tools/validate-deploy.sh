@@ -4,11 +4,13 @@
 #   1. docker-compose.yml parses and matches the compose schema: `docker-compose config -q`
 #      (Debian's docker-compose 1.29 package; the docker CLI's `docker compose` plugin is not needed);
 #   2. the Kubernetes overlays render: `kubectl kustomize k8s/overlays/<overlay>` (offline), and so
-#      do the Strimzi topics (k8s/strimzi);
+#      do the Strimzi topics and users (k8s/strimzi);
 #   3. tools/validate-deploy/validate.mjs checks all of it: pinned images, host:port references,
-#      paths, the Dockerfile, deploy/ (collector, Prometheus, Grafana), every rendered manifest
-#      against the Kubernetes schemas (kubernetes-models, unknown fields refused), the services'
-#      environment against their config schemas, and a KafkaTopic for every contract topic;
+#      ports published on 127.0.0.1 only, paths, the Dockerfile, deploy/ (collector, Prometheus,
+#      Grafana), every rendered manifest against the Kubernetes schemas (kubernetes-models, unknown
+#      fields refused), the services' environment against their config schemas, a KafkaTopic for
+#      every contract topic, and the Kafka ACL table (deploy/kafka/acls.json) against the code, the
+#      Strimzi KafkaUsers, the Deployments' Kafka settings and docker-compose.yml's Kafka users;
 #   4. the validator's own tests (tools/validate-deploy/*.test.mjs): broken files must fail.
 #
 #   bash tools/validate-deploy.sh            (also the `deploy` stage of npm test)
@@ -99,11 +101,13 @@ done
 ((${#k8s_args[@]} > 0)) || die "no overlay in k8s/overlays/"
 "$KUBECTL" kustomize k8s/strimzi >"$TMP/strimzi.yml" 2>"$TMP/strimzi.err" || { cat "$TMP/strimzi.err" >&2; die "kubectl kustomize k8s/strimzi failed"; }
 
-# 3. the checks. The production overlay's Secret comes from the cluster's secret store.
+# 3. the checks. The production overlay's Secret comes from the cluster's secret store; the Secrets
+# of the services' Kafka users come from Strimzi's user operator (validate.mjs knows them).
 node tools/validate-deploy/validate.mjs \
   --compose "$TMP/compose.yml" \
   "${k8s_args[@]}" \
   --external-secret k8s/overlays/production:closeloop-secrets=DATABASE_URL \
+  --external-secret k8s/overlays/production:saas-scim-targets=SAAS_SCIM_TARGETS \
   --strimzi "$TMP/strimzi.yml" ||
   die "deployment files have problems (listed above)"
 

@@ -9,10 +9,28 @@
 #   KAFKA_CONTROLLER_PORT  controller port (default 9093)
 #   CLOSELOOP_STATE_DIR    state root instead of <repo>/.run (data, pid, logs)
 #   JAVA_HOME              Java 17+ to use (otherwise java on PATH)
+#
+# A guarded broker (docs/security-kafka.md), as in production but without TLS:
+#   KAFKA_SCRAM=1          the client listener is SASL_PLAINTEXT with SCRAM-SHA-512, the
+#                          StandardAuthorizer refuses what no ACL allows (super user: admin), and
+#                          the controller listener takes SASL/PLAIN as admin (KRaft cannot use
+#                          SCRAM there). Use its own CLOSELOOP_STATE_DIR and ports next to a plain
+#                          broker, e.g.:
+#     KAFKA_SCRAM=1 KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 CLOSELOOP_STATE_DIR=.run/scram \
+#       bash tools/kafka/kafka.sh start
+#   KAFKA_SCRAM_ADMIN_PASSWORD  the admin's password (default admin-secret)
+#   KAFKA_SCRAM_USERS      "name=password ..." (default: every user of deploy/kafka/acls.json with
+#                          the password <name>-secret). The credentials are written when the data
+#                          directory is formatted (first start); other ones later are refused.
+#   The broker starts without ACLs: create them as admin (tools/kafka/kafka-setup.mjs creates the
+#   topics and every service's ACLs of deploy/kafka/acls.json). <state>/kafka/admin.properties is
+#   a client configuration of the admin for Kafka's command-line tools.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-KAFKA_VERSION=3.9.1
+# The version tools/kafka/pom.xml resolves.
+KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\([^<]*\)</kafka.version>.*:\1:p' "$ROOT/tools/kafka/pom.xml" | head -n1)"
+[[ -n "$KAFKA_VERSION" ]] || { echo "kafka.sh: ERROR: no <kafka.version> in tools/kafka/pom.xml" >&2; exit 1; }
 CACHE_DIR="$ROOT/.cache/kafka/$KAFKA_VERSION"
 LIBS_DIR="$CACHE_DIR/libs"
 JARS_MARKER="$CACHE_DIR/.jars-complete"
@@ -36,6 +54,8 @@ CLUSTER_ID_FILE="$STATE_DIR/cluster.id"
 SERVER_PROPS="$STATE_DIR/server.properties"
 LOG4J_PROPS="$STATE_DIR/log4j.properties"
 TOOLS_LOG4J_PROPS="$STATE_DIR/tools-log4j.properties"
+ADMIN_PROPS="$STATE_DIR/admin.properties" # SCRAM mode: the admin's client settings for the CLI tools
+MODE_FILE="$STATE_DIR/mode"               # how the data directory was formatted: plain, or scram <users hash>
 LOG_DIR="$STATE_ROOT/logs"
 LOG_FILE="$LOG_DIR/kafka.log"
 OUT_FILE="$LOG_DIR/kafka.out" # JVM stdout/stderr (crashes before log4j is up)
@@ -45,6 +65,47 @@ info() { echo "kafka.sh: $*"; }
 
 port_open() { # host port
   timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
+}
+
+# ---------------------------------------------------------------- SCRAM mode
+
+SCRAM="${KAFKA_SCRAM:-0}"
+[[ "$SCRAM" == 0 || "$SCRAM" == 1 ]] || die "KAFKA_SCRAM must be 0 or 1 (is '$SCRAM')"
+SCRAM_ADMIN=admin
+SCRAM_ADMIN_PASSWORD="${KAFKA_SCRAM_ADMIN_PASSWORD:-admin-secret}"
+SCRAM_USERS=() # name=password, the admin first
+
+# Passwords end up inside JAAS strings and --add-scram arguments: only characters that need no quoting.
+SAFE_NAME='^[A-Za-z0-9._-]+$'
+SAFE_PASSWORD='^[A-Za-z0-9._~+-]+$'
+
+scram_users() {
+  local spec="${KAFKA_SCRAM_USERS-}" pair name password
+  if [[ -z "${KAFKA_SCRAM_USERS+set}" ]]; then
+    local acls="$ROOT/deploy/kafka/acls.json"
+    [[ -f "$acls" ]] || die "$acls missing: set KAFKA_SCRAM_USERS=\"name=password ...\""
+    spec="$(sed -n 's/^ *"user": *"\([^"]*\)".*/\1=\1-secret/p' "$acls" | tr '\n' ' ')"
+    [[ -n "${spec// /}" ]] || die "no \"user\" in $acls: set KAFKA_SCRAM_USERS=\"name=password ...\""
+  fi
+  [[ "$SCRAM_ADMIN_PASSWORD" =~ $SAFE_PASSWORD ]] || die "KAFKA_SCRAM_ADMIN_PASSWORD: only letters, digits and . _ ~ + - are allowed"
+  SCRAM_USERS=("$SCRAM_ADMIN=$SCRAM_ADMIN_PASSWORD")
+  for pair in $spec; do
+    name="${pair%%=*}"
+    password="${pair#*=}"
+    [[ "$pair" == *=* && "$name" =~ $SAFE_NAME ]] || die "KAFKA_SCRAM_USERS: '${name}' is not name=password with a name of letters, digits and . _ -"
+    [[ "$password" =~ $SAFE_PASSWORD ]] || die "KAFKA_SCRAM_USERS: the password of $name may contain only letters, digits and . _ ~ + -"
+    [[ "$name" != "$SCRAM_ADMIN" ]] || die "KAFKA_SCRAM_USERS: $SCRAM_ADMIN is the super user; set its password with KAFKA_SCRAM_ADMIN_PASSWORD"
+    SCRAM_USERS+=("$name=$password")
+  done
+}
+
+# What the data directory must have been formatted with: "plain", or "scram" and a hash of the credentials.
+wanted_mode() {
+  if [[ "$SCRAM" == 1 ]]; then
+    echo "scram $(printf '%s\n' "${SCRAM_USERS[@]}" | sha256sum | cut -c1-16)"
+  else
+    echo plain
+  fi
 }
 
 # ---------------------------------------------------------------- external cluster
@@ -108,18 +169,52 @@ is_our_kafka() {
 
 # ---------------------------------------------------------------- config
 
-write_configs() {
-  mkdir -p "$DATA_DIR" "$LOG_DIR"
-  cat >"$SERVER_PROPS" <<EOF
-# Generated by tools/kafka/kafka.sh - edits are overwritten on every start.
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@$HOST:$CONTROLLER_PORT
+listener_configs() {
+  if [[ "$SCRAM" == 1 ]]; then
+    # Clients and the broker itself authenticate with SCRAM-SHA-512 (credentials in the metadata
+    # log, from the format step); the broker reaches its controller with SASL/PLAIN as admin.
+    cat <<EOF
+listeners=CLIENT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=CLIENT://$HOST:$PORT
+listener.security.protocol.map=CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=CLIENT
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.client.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$SCRAM_ADMIN" password="$SCRAM_ADMIN_PASSWORD";
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="$SCRAM_ADMIN" password="$SCRAM_ADMIN_PASSWORD" user_$SCRAM_ADMIN="$SCRAM_ADMIN_PASSWORD";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:$SCRAM_ADMIN
+allow.everyone.if.no.acl.found=false
+# Topics are created by the admin (tools/kafka/kafka-setup.mjs), as Strimzi's KafkaTopics are.
+auto.create.topics.enable=false
+EOF
+  else
+    cat <<EOF
 listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
 advertised.listeners=PLAINTEXT://$HOST:$PORT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
+auto.create.topics.enable=true
+EOF
+  fi
+}
+
+write_configs() {
+  mkdir -p "$DATA_DIR" "$LOG_DIR"
+  local listeners
+  listeners="$(listener_configs)"
+  (
+    umask 077 # SCRAM mode: the admin's password is in these files
+    cat >"$SERVER_PROPS" <<EOF
+# Generated by tools/kafka/kafka.sh - edits are overwritten on every start.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$HOST:$CONTROLLER_PORT
+$listeners
 log.dirs=$DATA_DIR
 num.partitions=3
 offsets.topic.replication.factor=1
@@ -127,9 +222,20 @@ offsets.topic.num.partitions=10
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=true
 log.retention.hours=24
 EOF
+    if [[ "$SCRAM" == 1 ]]; then
+      cat >"$ADMIN_PROPS" <<EOF
+# Generated by tools/kafka/kafka.sh: the admin (super user) of the SCRAM broker on $HOST:$PORT, e.g.
+#   kafka-acls.sh --bootstrap-server $HOST:$PORT --command-config $ADMIN_PROPS --list
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$SCRAM_ADMIN" password="$SCRAM_ADMIN_PASSWORD";
+EOF
+    else
+      rm -f "$ADMIN_PROPS"
+    fi
+  )
   cat >"$LOG4J_PROPS" <<EOF
 # Generated by tools/kafka/kafka.sh
 log4j.rootLogger=INFO, file
@@ -154,14 +260,32 @@ EOF
 }
 
 format_storage() {
-  [[ -f "$DATA_DIR/meta.properties" ]] && return 0
+  local wanted
+  wanted="$(wanted_mode)"
+  if [[ -f "$DATA_DIR/meta.properties" ]]; then
+    local formatted
+    formatted="$(cat "$MODE_FILE" 2>/dev/null || echo plain)"
+    [[ "$formatted" == "$wanted" ]] && return 0
+    if [[ "$wanted" == scram* && "$formatted" == scram* ]]; then
+      die "$DATA_DIR was formatted with other SCRAM users or passwords (KRaft writes them when it formats): stop the broker and delete $DATA_DIR, or use another CLOSELOOP_STATE_DIR"
+    fi
+    die "$DATA_DIR was formatted for a ${formatted%% *} broker, not a ${wanted%% *} one: use another CLOSELOOP_STATE_DIR (or delete $DATA_DIR)"
+  fi
   if [[ ! -s "$CLUSTER_ID_FILE" ]]; then
     kafka_tool kafka.tools.StorageTool random-uuid >"$CLUSTER_ID_FILE.tmp" || die "StorageTool random-uuid failed"
     mv "$CLUSTER_ID_FILE.tmp" "$CLUSTER_ID_FILE"
   fi
-  info "formatting storage in $DATA_DIR (cluster id $(cat "$CLUSTER_ID_FILE"))"
-  kafka_tool kafka.tools.StorageTool format -t "$(cat "$CLUSTER_ID_FILE")" -c "$SERVER_PROPS" >/dev/null ||
+  local scram_args=() pair users=""
+  if [[ "$SCRAM" == 1 ]]; then
+    for pair in "${SCRAM_USERS[@]}"; do
+      scram_args+=(--add-scram "SCRAM-SHA-512=[name=${pair%%=*},password=${pair#*=}]")
+      users+=" ${pair%%=*}"
+    done
+  fi
+  info "formatting storage in $DATA_DIR (cluster id $(cat "$CLUSTER_ID_FILE"))${users:+, SCRAM-SHA-512 users:$users}"
+  kafka_tool kafka.tools.StorageTool format -t "$(cat "$CLUSTER_ID_FILE")" -c "$SERVER_PROPS" "${scram_args[@]}" >/dev/null ||
     die "StorageTool format failed"
+  echo "$wanted" >"$MODE_FILE"
 }
 
 # ---------------------------------------------------------------- commands
@@ -184,6 +308,7 @@ cmd_start() {
   if [[ -n "${KAFKA_BROKERS:-}" ]]; then external_check; return 0; fi
   check_java
   ensure_jars
+  if [[ "$SCRAM" == 1 ]]; then scram_users; fi
 
   local pid
   pid="$(read_pid)"
@@ -218,7 +343,11 @@ cmd_start() {
       die "Kafka exited during startup"
     fi
     if grep -q "$READY_LINE" <(log_since_start) && port_open "$HOST" "$PORT"; then
-      info "Kafka ready on $HOST:$PORT ($((SECONDS - t0)) s)"
+      if [[ "$SCRAM" == 1 ]]; then
+        info "Kafka ready on $HOST:$PORT, SASL_PLAINTEXT with SCRAM-SHA-512 (admin: $ADMIN_PROPS) ($((SECONDS - t0)) s)"
+      else
+        info "Kafka ready on $HOST:$PORT ($((SECONDS - t0)) s)"
+      fi
       return 0
     fi
     sleep 0.5

@@ -22,16 +22,23 @@ const asEnv = (environment) => {
   return Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
 };
 
-/** Ports as { target, published } from short ("127.0.0.1:29092:29092/tcp", "3000:3000", "9090") or long syntax. */
+/**
+ * Ports as { target, published, hostIp } from short ("127.0.0.1:29092:29092/tcp", "3000:3000",
+ * "9090") or long syntax; hostIp is undefined when the port binds every interface.
+ */
 export const parsePorts = (ports = []) =>
   ports.map((p) => {
-    if (p && typeof p === 'object') return { target: Number(p.target), published: p.published === undefined ? undefined : Number(p.published) };
+    if (p && typeof p === 'object') return { target: Number(p.target), published: p.published === undefined ? undefined : Number(p.published), hostIp: p.host_ip || undefined };
     const spec = String(p).replace(/\/(tcp|udp|sctp)$/, '');
     const parts = spec.split(':');
     const target = Number(parts[parts.length - 1]);
     const published = parts.length >= 2 ? Number(parts[parts.length - 2]) : undefined;
-    return { target, published };
+    const hostIp = parts.length >= 3 ? parts.slice(0, -2).join(':').replace(/^\[|\]$/g, '') || undefined : undefined;
+    return { target, published, hostIp };
   });
+
+/** Host addresses that keep a published port on the machine itself. */
+const LOOPBACK_IPS = new Set(['127.0.0.1', '::1']);
 
 /** What each service listens on inside the network (expose + ports' container side) and publishes on the host. */
 export const listeningPorts = (service) => {
@@ -106,6 +113,12 @@ export const checkCompose = (config, { root, apps }) => {
       }
       if (condition === 'service_healthy' && !services[dep].healthcheck) {
         problems.push(`${at}: waits for ${dep} to be healthy, but ${dep} has no healthcheck`);
+      }
+    }
+
+    for (const { target, published, hostIp } of parsePorts(service.ports)) {
+      if (!LOOPBACK_IPS.has(hostIp ?? '')) {
+        problems.push(`${at}: port ${published ?? '(any)'}:${target} is published on ${hostIp ?? 'every interface'}; publish it on 127.0.0.1 only ("127.0.0.1:${published ?? target}:${target}")`);
       }
     }
 

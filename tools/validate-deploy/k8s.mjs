@@ -253,7 +253,15 @@ export const checkRendered = async (label, objects, { apps, externalSecrets = ne
 
     const app = apps.has(c.name) ? c.name : podLabels['app.kubernetes.io/name'];
     if (apps.has(app)) {
-      problems.push(...checkServiceEnv(cid, env, apps.get(app), elsewhere));
+      // A Deployment may declare that its service refuses to start here, and why (annotation
+      // closeloop.io/refuses-to-start: "<SETTING>: <reason>"): that refusal is then printed as a
+      // known gap, not a problem; any other refusal still fails.
+      const declared = d.metadata?.annotations?.['closeloop.io/refuses-to-start'];
+      const refusedKey = declared ? declared.split(':')[0].trim() : undefined;
+      for (const problem of checkServiceEnv(cid, env, apps.get(app), elsewhere)) {
+        if (refusedKey && problem.startsWith(`${cid}: ${refusedKey}: `)) console.log(`validate-deploy: note ${cid} refuses to start, as its annotation declares: ${declared}`);
+        else problems.push(problem);
+      }
       if (env.PORT && !(c.ports ?? []).some((p) => p.containerPort === Number(env.PORT))) problems.push(`${cid}: PORT ${env.PORT} is not a containerPort`);
       if (env.OTEL_SERVICE_NAME !== app) problems.push(`${cid}: OTEL_SERVICE_NAME should be ${app} (is ${env.OTEL_SERVICE_NAME ?? 'unset'})`);
       for (const key of ['KAFKA_BROKERS', 'DATABASE_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {

@@ -3,7 +3,8 @@
 // message that names the problem. Run: node --test tools/validate-deploy/ (tools/validate-deploy.sh runs them).
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,9 @@ import { checkCompose } from './compose.mjs';
 import { checkDockerfile, dockerignoreMatcher } from './dockerfile.mjs';
 import { endpointsIn } from './endpoints.mjs';
 import { imagePinProblem } from './images.mjs';
+import { aclBindings } from '../kafka/kafka-setup.mjs';
 import { checkRendered, parseQuantity, validateObject } from './k8s.mjs';
+import { checkComposeKafka, checkK8sKafka, checkKafkaUsers, deriveAclTable, renderAclTable, renderKafkaUsers, serviceFactsFromSource } from './kafka-acls.mjs';
 import { checkCollector, checkDashboard, checkDatasources, checkPrometheus, METRICS } from './observability.mjs';
 import { checkServiceEnv } from './service-env.mjs';
 import { checkKafkaTopics, renderKafkaTopics } from './strimzi.mjs';
@@ -36,6 +39,14 @@ const schema = z.object({
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).default(6),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/x').refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  KAFKA_SASL_MECHANISM: z.enum(['none', 'scram-sha-512', 'scram-sha-256']).default('none'),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  KAFKA_SSL: z.enum(['true', 'false']).default('false'),
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_JWKS_URL: z.string().min(1).optional(),
 });
 const apps = new Map([['intake', schema]]);
 
@@ -99,7 +110,7 @@ const composeConfig = () => ({
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
         OTEL_SERVICE_NAME: 'intake',
       },
-      ports: [{ published: 3000, target: 3000 }],
+      ports: [{ published: 3000, target: 3000, host_ip: '127.0.0.1' }],
       depends_on: { kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' }, 'otel-collector': { condition: 'service_started' } },
       healthcheck: { test: ['CMD', 'node', '-e', "fetch('http://127.0.0.1:'+process.env.PORT+'/health/ready')"] },
     },
@@ -159,6 +170,17 @@ describe('docker-compose.yml', () => {
     hasProblem(problems, /DATABASE_POOL_SIZE: .*refuse to start/);
     hasProblem(problems, /sets KAFKA_BROKER, which the service does not read/);
     hasProblem(problems, /KAFKA_BROKERS is not set/);
+  });
+  it('refuses a port published on every interface', () => {
+    const c = composeConfig();
+    c.services.intake.ports = ['3000:3000/tcp'];
+    c.services.postgres.ports = [{ target: 5432, published: 15432, host_ip: '0.0.0.0' }];
+    const problems = check(c);
+    hasProblem(problems, /service intake: port 3000:3000 is published on every interface; publish it on 127\.0\.0\.1 only/);
+    hasProblem(problems, /service postgres: port 15432:5432 is published on 0\.0\.0\.0/);
+    const d = composeConfig();
+    d.services.intake.ports = ['127.0.0.1:3000:3000/tcp'];
+    assert.deepEqual(check(d), []);
   });
   it('the repository file parses into a shape these checks understand', () => {
     const raw = parseYaml(read('docker-compose.yml'), { merge: true });
@@ -247,11 +269,26 @@ describe('Kubernetes wiring of the rendered overlay', () => {
   // The intake base objects plus the ConfigMaps and the Secret an overlay renders.
   const rendered = () => [
     ...docs(read('k8s/base/intake.yaml')),
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'closeloop-config' }, data: { NODE_ENV: 'production', KAFKA_BROKERS: 'kafka.kafka.svc:9092', KAFKA_TOPIC_PARTITIONS: '6', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability.svc:4318' } },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'intake-auth' }, data: {} },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'closeloop-config' },
+      data: {
+        NODE_ENV: 'production',
+        KAFKA_BROKERS: 'closeloop-kafka-bootstrap.kafka.svc:9093',
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_SSL: 'true',
+        KAFKA_SSL_CA_FILE: '/etc/closeloop/kafka-ca/ca.crt',
+        KAFKA_TOPIC_PARTITIONS: '6',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability.svc:4318',
+      },
+    },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'closeloop-auth' }, data: {} },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'closeloop-secrets' }, type: 'Opaque', data: { DATABASE_URL: Buffer.from('postgres://u:p@db.example:5432/closeloop').toString('base64') } },
   ];
-  const check = (objects, externalSecrets) => checkRendered('test', objects, { apps, externalSecrets });
+  // The Secret of intake's Kafka user comes from Strimzi's user operator.
+  const kafkaUserSecret = ['closeloop-intake', ['password']];
+  const check = (objects, externalSecrets = new Map([kafkaUserSecret])) => checkRendered('test', objects, { apps, externalSecrets });
   const dep = (objects) => objects.find((o) => o.kind === 'Deployment');
   it('accepts a consistent set', async () => assert.deepEqual(await check(rendered()), []));
   it('refuses probes on the wrong endpoint, missing limits and an unpinned image', async () => {
@@ -274,7 +311,8 @@ describe('Kubernetes wiring of the rendered overlay', () => {
   it('refuses a Secret that is neither rendered nor declared external, and accepts it when declared', async () => {
     const o = rendered().filter((x) => x.kind !== 'Secret');
     hasProblem(await check(o), /Secret closeloop-secrets, which is neither rendered nor declared/);
-    assert.deepEqual(await check(o, new Map([['closeloop-secrets', ['DATABASE_URL']]])), []);
+    assert.deepEqual(await check(o, new Map([['closeloop-secrets', ['DATABASE_URL']], kafkaUserSecret])), []);
+    hasProblem(await check(rendered(), new Map()), /env KAFKA_SASL_PASSWORD reads Secret closeloop-intake, which is neither rendered nor declared/);
   });
   it('refuses settings the service does not read or would refuse', async () => {
     const o = rendered();
@@ -375,5 +413,151 @@ describe('observability configuration', () => {
   });
   it('knows every series the services expose, histograms through their buckets', () => {
     assert.equal(METRICS.counters.length + METRICS.gauges.length + METRICS.histograms.length, 16);
+  });
+});
+
+describe('Kafka ACL table, Strimzi users, compose and Deployments', () => {
+  const contracts = [
+    { topic: 'intake.journey.requested.v1', owner: 'intake' },
+    { topic: 'identity.account.verified.v1', owner: 'identity' },
+    { topic: 'assurance.outcome.confirmed.v1', owner: 'assurance' },
+  ];
+  const table = () =>
+    deriveAclTable({
+      contracts,
+      services: [
+        { service: 'intake', group: 'closeloop.intake', reads: ['assurance.outcome.confirmed.v1', 'hr.workday.worker-events.v1'] },
+        { service: 'identity-domain', group: 'closeloop.identity-domain', reads: ['intake.journey.requested.v1'] },
+      ],
+    });
+  const acl = (t, service) => t.services.find((s) => s.service === service).acls.map((a) => `${a.resource.type}:${a.resource.patternType}:${a.resource.name}=${a.operations.join('+')}`);
+
+  it('derives least privilege from the code: own topics, the .dlq of what it reads, what it reads, its group', () => {
+    const t = table();
+    assert.deepEqual(acl(t, 'identity-domain'), [
+      'topic:literal:identity.account.verified.v1=Write+Describe',
+      'topic:literal:intake.journey.requested.v1.dlq=Write+Describe',
+      'topic:literal:intake.journey.requested.v1=Read+Describe',
+      'group:literal:closeloop.identity-domain=Read',
+      'topic:prefix:intake.=Describe',
+      'topic:prefix:identity.=Describe',
+      'topic:prefix:assurance.=Describe',
+    ]);
+    assert.deepEqual(t.services[0].writes, ['intake.journey.requested.v1']);
+    assert.ok(t.topics.includes('hr.workday.worker-events.v1.dlq'), 'upstream topics and their .dlq are in the table');
+    assert.equal(JSON.stringify(JSON.parse(renderAclTable(t))), JSON.stringify(t));
+    assert.throws(() => deriveAclTable({ contracts, services: [{ service: 'billing', group: 'g', reads: [] }] }), /billing owns no contract topic/);
+  });
+
+  it('reads the consumed topics from @EventPattern and refuses one it cannot name', () => {
+    const root = mkdtempSync(join(tmpdir(), 'acl-src-'));
+    try {
+      mkdirSync(join(root, 'apps/identity-domain/src/journeys'), { recursive: true });
+      writeFileSync(join(root, 'apps/identity-domain/src/app.module.ts'), "const d = { consumerGroup: 'closeloop.identity-domain' };");
+      writeFileSync(join(root, 'apps/identity-domain/src/journeys/h.handler.ts'), '@EventPattern(JourneyRequestedV1.topic)\n@EventPattern(UPSTREAM, RAW)\n');
+      writeFileSync(join(root, 'apps/identity-domain/src/journeys/h.handler.spec.ts'), '@EventPattern(Nope.topic)');
+      const exports = { JourneyRequestedV1: { topic: 'intake.journey.requested.v1' }, UPSTREAM: 'hr.workday.worker-events.v1' };
+      assert.deepEqual(serviceFactsFromSource(root, ['identity-domain'], exports), [
+        { service: 'identity-domain', group: 'closeloop.identity-domain', reads: ['intake.journey.requested.v1', 'hr.workday.worker-events.v1'] },
+      ]);
+      writeFileSync(join(root, 'apps/identity-domain/src/journeys/other.handler.ts'), "@EventPattern(localTopic)");
+      assert.throws(() => serviceFactsFromSource(root, ['identity-domain'], exports), /@EventPattern\(localTopic\): not a topic of libs\/contracts/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('the repository KafkaUsers are the rendering of the repository table', () => {
+    const committed = JSON.parse(read('deploy/kafka/acls.json'));
+    assert.equal(read('k8s/strimzi/users.yaml'), renderKafkaUsers(committed));
+    assert.deepEqual(checkKafkaUsers(docs(read('k8s/strimzi/users.yaml')), committed), []);
+  });
+
+  it('refuses KafkaUsers whose ACLs, authentication or authorization differ from the table', () => {
+    const t = table();
+    const users = () => docs(renderKafkaUsers(t));
+    assert.deepEqual(checkKafkaUsers(users(), t), []);
+    const u = users();
+    u[1].spec.authorization.acls.push({ resource: { type: 'topic', name: 'assurance.outcome.confirmed.v1', patternType: 'literal' }, operations: ['Write'] });
+    u[1].spec.authorization.acls.shift();
+    hasProblem(checkKafkaUsers(u, t), /KafkaUser closeloop-identity-domain: ACLs differ from deploy\/kafka\/acls\.json.*missing allow\|topic\|literal\|identity\.account\.verified\.v1\|Write.*not in the table allow\|topic\|literal\|assurance\.outcome\.confirmed\.v1\|Write/);
+    const v = users();
+    v[0].spec.authentication.type = 'tls';
+    delete v[0].spec.authorization;
+    v[0].spec.quota = {};
+    const problems = checkKafkaUsers(v, t);
+    hasProblem(problems, /spec\.authentication\.type must be scram-sha-512/);
+    hasProblem(problems, /spec\.authorization\.type must be simple/);
+    hasProblem(problems, /\/spec\/quota: unknown field/);
+    hasProblem(checkKafkaUsers(users().slice(1), t), /no KafkaUser closeloop-intake/);
+  });
+
+  it('the compose-side set-up turns every rule of the table into a Kafka ACL', () => {
+    const committed = JSON.parse(read('deploy/kafka/acls.json'));
+    for (const service of committed.services) {
+      const bindings = aclBindings(service);
+      assert.equal(bindings.length, service.acls.reduce((n, a) => n + a.operations.length, 0));
+      assert.ok(bindings.every((b) => b.principal === `User:${service.user}` && b.host === '*'));
+    }
+    assert.throws(() => aclBindings({ user: 'u', acls: [{ resource: { type: 'topic', name: 't', patternType: 'literal' }, operations: ['Wirte'] }] }), /cannot express/);
+  });
+
+  it('the repository Deployments connect as their Kafka users, with TLS and the cluster CA', () => {
+    const t = JSON.parse(read('deploy/kafka/acls.json'));
+    const base = ['intake', 'identity-domain', 'saas-domain', 'device-domain', 'assurance'].flatMap((a) => docs(read(`k8s/base/${a}.yaml`)));
+    const config = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'closeloop-config' }, data: { KAFKA_BROKERS: 'b.kafka.svc:9093', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/etc/closeloop/kafka-ca/ca.crt' } };
+    assert.deepEqual(checkK8sKafka('test', [...base, config], t), []);
+    const broken = structuredClone([...base, config]);
+    const identity = broken.find((o) => o.kind === 'Deployment' && o.metadata.name === 'identity-domain').spec.template.spec;
+    identity.containers[0].env.find((e) => e.name === 'KAFKA_SASL_USERNAME').value = 'closeloop-intake';
+    identity.containers[0].env.find((e) => e.name === 'KAFKA_SASL_PASSWORD').valueFrom.secretKeyRef.name = 'closeloop-secrets';
+    identity.volumes.find((v) => v.name === 'kafka-ca').secret.secretName = 'some-ca';
+    broken.find((o) => o.kind === 'ConfigMap').data.KAFKA_SSL = 'false';
+    broken.find((o) => o.kind === 'ConfigMap').data.KAFKA_BROKERS = 'b.kafka.svc:9092';
+    const problems = checkK8sKafka('test', broken, t);
+    hasProblem(problems, /Deployment identity-domain .*KAFKA_SASL_USERNAME must be closeloop-identity-domain/);
+    hasProblem(problems, /Deployment identity-domain .*KAFKA_SASL_PASSWORD must come from the Secret Strimzi writes for the user \(secretKeyRef name closeloop-identity-domain, key password\)/);
+    hasProblem(problems, /Deployment identity-domain .*KAFKA_SSL_CA_FILE .* must be the key ca\.crt of Secret closeloop-cluster-ca-cert/);
+    hasProblem(problems, /Deployment intake .*KAFKA_SSL must be true/);
+    hasProblem(problems, /Deployment intake .*KAFKA_BROKERS b\.kafka\.svc:9092 is not on the TLS listener port 9093/);
+  });
+
+  it('refuses compose files whose services and broker disagree with the table', () => {
+    const t = table();
+    const compose = () => ({
+      services: {
+        kafka: { environment: { ADMIN_PASSWORD: 'a', SCRAM_USERS: 'closeloop-intake=i closeloop-identity-domain=d' } },
+        'kafka-setup': { volumes: [`${ROOT}/deploy/kafka/acls.json:/app/deploy/kafka/acls.json:ro`], environment: { KAFKA_SASL_USERNAME: 'admin', KAFKA_SASL_PASSWORD: 'a' } },
+        intake: {
+          build: { args: { APP: 'intake' } },
+          environment: { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'closeloop-intake', KAFKA_SASL_PASSWORD: 'i' },
+          depends_on: { 'kafka-setup': { condition: 'service_completed_successfully' } },
+        },
+        'identity-domain': {
+          build: { args: { APP: 'identity-domain' } },
+          environment: { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'closeloop-identity-domain', KAFKA_SASL_PASSWORD: 'd' },
+          depends_on: { 'kafka-setup': { condition: 'service_completed_successfully' } },
+        },
+      },
+    });
+    assert.deepEqual(checkComposeKafka(compose(), t), []);
+    const c = compose();
+    c.services.kafka.environment.SCRAM_USERS = 'closeloop-intake=i closeloop-billing=b';
+    c.services['identity-domain'].environment.KAFKA_SASL_USERNAME = 'closeloop-intake';
+    c.services.intake.environment.KAFKA_SASL_PASSWORD = 'wrong';
+    delete c.services.intake.environment.KAFKA_SASL_MECHANISM;
+    c.services.intake.depends_on = {};
+    c.services['kafka-setup'].environment.KAFKA_SASL_PASSWORD = 'x';
+    const problems = checkComposeKafka(c, t);
+    hasProblem(problems, /service kafka: SCRAM_USERS has no closeloop-identity-domain=<password>/);
+    hasProblem(problems, /service kafka: SCRAM_USERS has closeloop-billing, which is not a user/);
+    hasProblem(problems, /service identity-domain: KAFKA_SASL_USERNAME must be closeloop-identity-domain/);
+    hasProblem(problems, /service intake: KAFKA_SASL_PASSWORD is not the password kafka's SCRAM_USERS gives closeloop-intake/);
+    hasProblem(problems, /service intake: KAFKA_SASL_MECHANISM must be scram-sha-512/);
+    hasProblem(problems, /service intake: must wait for kafka-setup/);
+    hasProblem(problems, /service kafka-setup: must connect as admin/);
+    const d = compose();
+    delete d.services['kafka-setup'];
+    hasProblem(checkComposeKafka(d, t), /expected one service that mounts deploy\/kafka\/acls\.json/);
   });
 });

@@ -7,6 +7,7 @@
 //   node tools/validate-deploy/validate.mjs --compose <rendered.yml> --k8s <label>=<rendered.yml> ...
 //        --strimzi <rendered.yml> [--external-secret <label>:<secret>=<KEY,KEY>]
 //   node tools/validate-deploy/validate.mjs --write-strimzi-topics   (regenerates k8s/strimzi/topics.yaml)
+//   node tools/validate-deploy/validate.mjs --write-kafka-acls       (regenerates deploy/kafka/acls.json and k8s/strimzi/users.yaml)
 //
 // The services' topics and config schemas come from the code itself: libs/contracts,
 // libs/config and apps/*/src/config are compiled with SWC into a temporary directory and loaded.
@@ -23,6 +24,7 @@ import { checkCompose, listeningPorts } from './compose.mjs';
 import { checkDockerfile } from './dockerfile.mjs';
 import { endpointsIn } from './endpoints.mjs';
 import { checkRendered } from './k8s.mjs';
+import { ACLS_FILE, checkComposeKafka, checkK8sKafka, checkKafkaUsers, deriveAclTable, renderAclTable, renderKafkaUsers, serviceFactsFromSource, USERS_FILE } from './kafka-acls.mjs';
 import { checkCollector, checkDashboard, checkDatasources, checkPrometheus } from './observability.mjs';
 import { checkKafkaTopics, renderKafkaTopics } from './strimzi.mjs';
 
@@ -34,7 +36,7 @@ const usage = (message) => {
 };
 
 const parseArgs = (argv) => {
-  const args = { k8s: [], external: new Map(), write: false };
+  const args = { k8s: [], external: new Map(), write: false, writeAcls: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i] ?? usage(`${a} needs a value`);
@@ -50,9 +52,32 @@ const parseArgs = (argv) => {
       if (!args.external.has(m[1])) args.external.set(m[1], new Map());
       args.external.get(m[1]).set(m[2], m[3].split(','));
     } else if (a === '--write-strimzi-topics') args.write = true;
+    else if (a === '--write-kafka-acls') args.writeAcls = true;
     else usage(`unknown argument ${a}`);
   }
   return args;
+};
+
+/** The @closeloop/* libraries the given sources import, and theirs, as libs/<name>/src directories. */
+const libraryClosure = (sources, paths) => {
+  const found = new Set();
+  const queue = [...sources];
+  const files = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []));
+  while (queue.length) {
+    const dir = queue.shift();
+    for (const file of files(join(ROOT, dir))) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/from '(@closeloop\/[\w-]+)'/g)) {
+        const target = paths[m[1]]?.[0];
+        if (!target) continue;
+        const lib = dirname(target);
+        if (!found.has(lib) && !sources.includes(lib)) {
+          found.add(lib);
+          queue.push(lib);
+        }
+      }
+    }
+  }
+  return [...found];
 };
 
 /** The services (apps/<name>/src/main.ts) and each one's config schema, and every topic, from the code. */
@@ -64,11 +89,22 @@ const loadCode = () => {
   mkdirSync(join(ROOT, '.cache'), { recursive: true });
   const out = mkdtempSync(join(ROOT, '.cache', 'validate-deploy-')); // inside the repository: zod resolves from node_modules
   try {
-    const sources = ['libs/contracts/src', 'libs/config/src', ...apps.map((a) => `apps/${a}/src/config`)];
-    execFileSync(join(ROOT, 'node_modules/.bin/swc'), [...sources, '-d', out, '--config-file', '.swcrc', '--quiet'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    // The aliases of tsconfig.base.json (the source of truth; .swcrc may lag behind a new library).
+    const paths = JSON.parse(readFileSync(join(ROOT, 'tsconfig.base.json'), 'utf8')).compilerOptions.paths;
+    const swcrc = JSON.parse(readFileSync(join(ROOT, '.swcrc'), 'utf8'));
+    swcrc.jsc = { ...swcrc.jsc, baseUrl: ROOT, paths: { ...swcrc.jsc?.paths, ...paths } };
+    const swcrcFile = join(out, 'swcrc.json');
+    writeFileSync(swcrcFile, JSON.stringify(swcrc));
+    const own = ['libs/contracts/src', 'libs/config/src', ...apps.map((a) => `apps/${a}/src/config`)];
+    const sources = [...own, ...libraryClosure(own, paths)];
+    execFileSync(join(ROOT, 'node_modules/.bin/swc'), [...sources, '-d', out, '--config-file', swcrcFile, '--quiet'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     const require = createRequire(join(out, 'index.js'));
     const contracts = require(join(out, 'libs/contracts/src/index.js'));
     const topics = contracts.EVENT_CONTRACTS.flatMap((c) => [c.topic, contracts.deadLetterTopic(c.topic)]);
+    const aclTable = deriveAclTable({
+      contracts: contracts.EVENT_CONTRACTS.map((c) => ({ topic: c.topic, owner: c.owner })),
+      services: serviceFactsFromSource(ROOT, apps, contracts),
+    });
     const schemas = new Map();
     for (const app of apps) {
       const dir = join(out, 'apps', app, 'src/config');
@@ -78,7 +114,7 @@ const loadCode = () => {
       if (candidates.length !== 1) throw new Error(`apps/${app}/src/config: expected one exported *ConfigSchema, found ${candidates.map(([n]) => n).join(', ') || 'none'}`);
       schemas.set(app, candidates[0][1]);
     }
-    return { apps: schemas, topics };
+    return { apps: schemas, topics, aclTable };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -95,8 +131,15 @@ const readYaml = (file) => parseYaml(readFileSync(join(ROOT, file), 'utf8'));
 
 const main = async () => {
   const args = parseArgs(process.argv.slice(2));
-  const { apps, topics } = loadCode();
+  const { apps, topics, aclTable } = loadCode();
 
+  if (args.writeAcls) {
+    mkdirSync(dirname(join(ROOT, ACLS_FILE)), { recursive: true });
+    writeFileSync(join(ROOT, ACLS_FILE), renderAclTable(aclTable));
+    writeFileSync(join(ROOT, USERS_FILE), renderKafkaUsers(aclTable));
+    process.stdout.write(`validate-deploy: wrote the ACLs of ${aclTable.services.length} services to ${ACLS_FILE} and ${USERS_FILE}\n`);
+    return 0;
+  }
   if (args.write) {
     const file = join(ROOT, 'k8s/strimzi/topics.yaml');
     writeFileSync(file, renderKafkaTopics(topics));
@@ -131,7 +174,7 @@ const main = async () => {
 
   // docker-compose.yml
   const compose = parseYaml(readFileSync(args.compose, 'utf8'));
-  const composeProblems = checkCompose(compose, { root: ROOT, apps });
+  const composeProblems = [...checkCompose(compose, { root: ROOT, apps }), ...checkComposeKafka(compose, aclTable)];
   const services = new Map(Object.entries(compose?.services ?? {}).map(([name, s]) => [name, listeningPorts(s).listen]));
   const appPorts = new Map();
   const otlpPorts = new Set();
@@ -182,16 +225,34 @@ const main = async () => {
   if (home && !dashboards.some((f) => home.endsWith(`/${f}`))) observability.push(`docker-compose.yml grafana: home dashboard ${home} is not in deploy/grafana/dashboards`);
   section('deploy/ (collector, Prometheus, Grafana)', observability, `${dashboards.length} dashboard(s), ${uids.size} datasources`);
 
-  // Kubernetes overlays
+  // The ACL table: what the code says now.
+  const tableProblems = [];
+  let committed;
+  try {
+    committed = JSON.parse(readFileSync(join(ROOT, ACLS_FILE), 'utf8'));
+  } catch (error) {
+    tableProblems.push(`${ACLS_FILE}: ${error.code === 'ENOENT' ? 'missing' : error.message} (generate: node tools/validate-deploy/validate.mjs --write-kafka-acls)`);
+  }
+  if (committed && renderAclTable(committed) !== renderAclTable(aclTable)) {
+    const changed = aclTable.services.filter((s) => JSON.stringify(s) !== JSON.stringify(committed.services?.find((c) => c.service === s.service))).map((s) => s.service);
+    tableProblems.push(`${ACLS_FILE} differs from what the code says (${changed.length ? `services ${changed.join(', ')}` : 'topics or cluster'}); regenerate: node tools/validate-deploy/validate.mjs --write-kafka-acls`);
+  }
+  section(ACLS_FILE, tableProblems, `${aclTable.services.length} Kafka users, ${aclTable.services.reduce((n, s) => n + s.acls.length, 0)} ACL rules`);
+
+  // Kubernetes overlays. The Secret of each service's Kafka user is written by Strimzi's user operator.
   for (const { label, file } of args.k8s) {
     const objects = readYamlDocs(file);
-    const problems = objects.length ? await checkRendered(label, objects, { apps, externalSecrets: args.external.get(label) ?? new Map() }) : [`${label}: renders nothing`];
+    const externalSecrets = new Map(args.external.get(label) ?? []);
+    for (const s of aclTable.services) if (!externalSecrets.has(s.user)) externalSecrets.set(s.user, ['password', 'sasl.jaas.config']);
+    const problems = objects.length ? [...(await checkRendered(label, objects, { apps, externalSecrets })), ...checkK8sKafka(label, objects, aclTable)] : [`${label}: renders nothing`];
     section(label, problems, `${objects.length} objects`);
   }
 
-  // Strimzi topics
-  const topicObjects = readYamlDocs(args.strimzi);
-  section('k8s/strimzi', checkKafkaTopics(topicObjects, topics), `${topicObjects.length} KafkaTopics for ${topics.length} topics`);
+  // Strimzi topics and users
+  const strimziObjects = readYamlDocs(args.strimzi);
+  const userObjects = strimziObjects.filter((o) => o?.kind === 'KafkaUser');
+  const topicObjects = strimziObjects.filter((o) => o?.kind !== 'KafkaUser');
+  section('k8s/strimzi', [...checkKafkaTopics(topicObjects, topics), ...checkKafkaUsers(userObjects, aclTable)], `${topicObjects.length} KafkaTopics for ${topics.length} topics, ${userObjects.length} KafkaUsers`);
 
   let total = 0;
   for (const { name, problems, detail } of sections) {

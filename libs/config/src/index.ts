@@ -1,2 +1,3 @@
 export * from './common.config';
+export * from './kafka-security.config';
 export * from './load-config';

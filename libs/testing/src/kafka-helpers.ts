@@ -1,8 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { type Admin, type IHeaders, Kafka, type KafkaMessage, logLevel, Partitioners } from 'kafkajs';
 
 import { testEnv } from './test-env';
+
+const ROOT = join(__dirname, '../../..');
 
 export const testKafka = (clientId = 'closeloop-tests'): Kafka =>
   new Kafka({ clientId, brokers: testEnv().KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
@@ -43,6 +50,19 @@ const decode = (topic: string, partition: number, message: KafkaMessage): Consum
 };
 
 /**
+ * Whether a message matches a test's predicate. A predicate written for the topic's events may
+ * throw on a message that is none (the security stage leaves poison messages on the shared
+ * topics: `null`, `42`, bytes that are not JSON): that message is simply not a match.
+ */
+const matches = (predicate: (m: Consumed) => boolean, consumed: Consumed): boolean => {
+  try {
+    return predicate(consumed);
+  } catch {
+    return false;
+  }
+};
+
+/**
  * Reads a topic from the beginning with a throw-away consumer group until `count` messages match
  * the predicate (or the time is up), and returns those messages.
  */
@@ -62,7 +82,7 @@ export const consumeUntil = async (
       void consumer.run({
         eachMessage: async ({ topic: t, partition, message }) => {
           const consumed = decode(t, partition, message);
-          if (predicate(consumed)) found.push(consumed);
+          if (matches(predicate, consumed)) found.push(consumed);
           if (found.length >= count) {
             clearTimeout(timer);
             resolve();
@@ -115,7 +135,7 @@ export const readTopic = async (kafka: Kafka, topic: string, predicate: (m: Cons
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
           const consumed = decode(topic, partition, message);
-          if (predicate(consumed)) found.push(consumed);
+          if (matches(predicate, consumed)) found.push(consumed);
           if (BigInt(message.offset) + 1n >= (ends.get(partition) ?? 0n)) remaining.delete(partition);
           if (remaining.size === 0) {
             clearTimeout(timer);
@@ -133,3 +153,64 @@ export const readTopic = async (kafka: Kafka, topic: string, predicate: (m: Cons
 /** The distinct event ids among messages (a relay may publish an event twice; consumers dedupe by id). */
 export const distinctEventIds = (messages: readonly Consumed[]): Set<string> =>
   new Set(messages.map((m) => (m.value as { eventId?: string }).eventId ?? ''));
+
+/** A TCP port nobody listens on right now. */
+const freePort = async (): Promise<number> => {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
+};
+
+/** A broker with a SASL/SCRAM-SHA-512 listener and the StandardAuthorizer (tools/kafka/kafka.sh, KAFKA_SCRAM=1). */
+export interface ScramBroker {
+  readonly brokers: readonly string[];
+  /** The super user: `admin`, with this password. */
+  readonly adminPassword: string;
+  /** Stops the broker and deletes its data. */
+  stop(): void;
+}
+
+/**
+ * Starts a SCRAM broker of its own (own ports, own data directory under the OS temp directory,
+ * never the plain broker of the test run) with the given users' credentials and no ACLs.
+ * `stop()` it in the suite's teardown.
+ */
+export const startScramBroker = async (users: Readonly<Record<string, string>>): Promise<ScramBroker> => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'closeloop-scram-'));
+  const port = await freePort();
+  let controllerPort = await freePort();
+  while (controllerPort === port) controllerPort = await freePort();
+  const adminPassword = `admin-${randomUUID()}`;
+  const { KAFKA_BROKERS: _external, ...inherited } = process.env; // kafka.sh would use that cluster instead
+  const env = {
+    ...inherited,
+    KAFKA_SCRAM: '1',
+    KAFKA_PORT: String(port),
+    KAFKA_CONTROLLER_PORT: String(controllerPort),
+    CLOSELOOP_STATE_DIR: stateDir,
+    KAFKA_SCRAM_ADMIN_PASSWORD: adminPassword,
+    KAFKA_SCRAM_USERS: Object.entries(users).map(([name, password]) => `${name}=${password}`).join(' '),
+  };
+  const kafkaSh = (command: 'start' | 'stop') => execFileSync('bash', [join(ROOT, 'tools/kafka/kafka.sh'), command], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  try {
+    kafkaSh('start');
+  } catch (error) {
+    kafkaSh('stop');
+    rmSync(stateDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    brokers: [`127.0.0.1:${port}`],
+    adminPassword,
+    stop: () => {
+      try {
+        kafkaSh('stop');
+      } finally {
+        rmSync(stateDir, { recursive: true, force: true });
+      }
+    },
+  };
+};
