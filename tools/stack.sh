@@ -136,10 +136,10 @@ build() {
   info "built ($((SECONDS - t0)) s)"
 }
 
-# intake authenticates every caller (README, "Authentication"). Unless AUTH_JWKS_URL or
+# Every service authenticates every caller (README, "Security"). Unless AUTH_JWKS_URL or
 # AUTH_JWKS_FILE says where the identity provider's keys are, the development identity provider's
 # keys are used (created once in $STATE_ROOT/dev-auth by tools/auth/dev-identity.mjs, which also
-# mints tokens for them). intake refuses such a key file with NODE_ENV=production.
+# mints tokens for them). Every service refuses such a key file with NODE_ENV=production.
 ensure_dev_auth() {
   [[ -n "${AUTH_JWKS_URL:-}" || -n "${AUTH_JWKS_FILE:-}" ]] && return 0
   local jwks
@@ -148,7 +148,7 @@ ensure_dev_auth() {
   export AUTH_JWKS_FILE="$jwks"
   export AUTH_ISSUER="${AUTH_ISSUER:-urn:closeloop:dev-identity-provider}"
   export AUTH_AUDIENCE="${AUTH_AUDIENCE:-closeloop-intake}"
-  info "intake verifies tokens with DEVELOPMENT keys ($jwks); a token: node tools/auth/dev-identity.mjs token --sub you@acme.test --roles requester"
+  info "the services verify tokens with DEVELOPMENT keys ($jwks); a token: node tools/auth/dev-identity.mjs token --sub you@acme.test --roles requester"
 }
 
 # ---------------------------------------------------------------- start / stop of services
@@ -182,7 +182,8 @@ launch() { # service
   mkdir -p "$LOG_DIR" "$PID_DIR"
   [[ -s "$log" ]] && mv -f "$log" "$log.prev" # keep the previous run's log next to it
   # KAFKA_BROKERS unset: the local broker of tools/kafka/kafka.sh (which honours KAFKA_PORT).
-  (cd "$ROOT" && PORT="$port" KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:${KAFKA_PORT:-9092}}" exec setsid nohup "$NODE" --enable-source-maps ${STACK_NODE_ARGS:-} "$entry" >"$log" 2>&1 </dev/null 9>&-) &
+  # NODE_ENV: the services have no default (a container image must say); the local stack is development.
+  (cd "$ROOT" && NODE_ENV="${NODE_ENV:-development}" PORT="$port" KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:${KAFKA_PORT:-9092}}" exec setsid nohup "$NODE" --enable-source-maps ${STACK_NODE_ARGS:-} "$entry" >"$log" 2>&1 </dev/null 9>&-) &
   pid=$!
   echo "$pid" >"$(pid_file "$svc")"
   info "started $svc (pid $pid, port $port), log: $log"
@@ -266,7 +267,7 @@ start_services() { # service...
   if ((${#TO_START[@]} > 0)); then
     build
     local svc
-    if [[ " ${TO_START[*]} " == *" intake "* ]]; then ensure_dev_auth; fi
+    ensure_dev_auth # every service authenticates its callers (README, "Security")
     for svc in "${TO_START[@]}"; do launch "$svc"; done
   fi
   wait_ready "$@" # also for reused ones: "already running" must mean "ready"

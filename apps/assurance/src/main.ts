@@ -10,4 +10,4 @@ import { AssuranceConfigSchema } from './config/assurance.config';
 
 const config = loadConfig(AssuranceConfigSchema, 'assurance');
 configureLogging('assurance', config.LOG_LEVEL);
-void runService({ name: 'assurance', module: AppModule.register(config), port: config.PORT });
+void runService({ name: 'assurance', module: AppModule.register(config), port: config.PORT, host: config.HOST });

@@ -9,12 +9,13 @@ import { ItsmModule } from './itsm/itsm.module';
 import { JourneysModule } from './journeys/journeys.module';
 import { CreateDeviceAssignments1732190000000 } from './migrations/1732190000000-create-device-assignments';
 import { CreateReplacements1732280000000 } from './migrations/1732280000000-create-replacements';
+import { NewHireDevicesPerJourney1732800000000 } from './migrations/1732800000000-new-hire-devices-per-journey';
 
 export const DEVICE_SERVICE = {
   name: 'device-domain',
   schema: 'device',
   consumerGroup: 'closeloop.device-domain',
-  migrations: [messagingTablesMigration('device', 1732180000000), CreateDeviceAssignments1732190000000, CreateReplacements1732280000000],
+  migrations: [messagingTablesMigration('device', 1732180000000), CreateDeviceAssignments1732190000000, CreateReplacements1732280000000, NewHireDevicesPerJourney1732800000000],
 };
 
 @Module({})

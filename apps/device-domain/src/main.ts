@@ -10,4 +10,4 @@ import { DeviceConfigSchema } from './config/device.config';
 
 const config = loadConfig(DeviceConfigSchema, 'device-domain');
 configureLogging('device-domain', config.LOG_LEVEL);
-void runService({ name: 'device-domain', module: AppModule.register(config), port: config.PORT });
+void runService({ name: 'device-domain', module: AppModule.register(config), port: config.PORT, host: config.HOST });

@@ -41,6 +41,10 @@ const SCIM_TOKEN = 'closeloop-local-scim-simulator-token';
 let services: RunningService[] = [];
 let kafka: Kafka;
 let idp: TestIdentityProvider;
+/** Operators, auditors and admins of assurance and the simulators' fault switches: a token of the test identity provider. */
+let staff: { authorization: string };
+/** An operator of the work queue, by name: the operator is the caller's token, never a body field. */
+const ops = (sub: string) => idp.headers({ sub, roles: ['operator'] });
 let manager: { authorization: string };
 
 interface Signal {
@@ -74,7 +78,7 @@ const intakeStatus = (requestId: string, status: string, timeoutMs = 40000) =>
 /** The confirmed-outcome record's signals, by topic, once assurance has confirmed the journey and intake shows it. */
 const confirmed = async (requestId: string): Promise<Record<string, Signal>> => {
   const outcome = await eventually(async () => {
-    const response = await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`);
+    const response = await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`, undefined, staff);
     if (response.status !== 200) throw new Error(`outcome of ${requestId}: ${response.status}`);
     return response.body as { signals: Signal[] };
   }, 40000);
@@ -89,14 +93,14 @@ const escalated = (requestId: string) => intakeStatus(requestId, 'escalated', 60
 
 /** An operator fails the escalated journey from assurance's work queue; assurance then compensates it. */
 const operatorFails = async (requestId: string, comment: string) => {
-  expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/claim`, { operator: 'ops-journeys' })).status).toBe(200);
-  expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/resolve`, { operator: 'ops-journeys', action: 'fail', comment })).status).toBe(200);
+  expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/claim`, {}, await ops('ops-journeys'))).status).toBe(200);
+  expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/resolve`, { action: 'fail', comment }, await ops('ops-journeys'))).status).toBe(200);
   await intakeStatus(requestId, 'compensated', 60000);
   const asked = await readTopic(kafka, CompensationRequestedV1.topic, (m) => m.message.key?.toString() === requestId);
   return asked.map((m) => (m.value as CompensationRequestedV1).payload.step);
 };
 
-const faults = async (service: string, settings: Record<string, unknown>) => expect((await http('PUT', `${service}/simulator/faults`, settings)).status).toBe(200);
+const faults = async (service: string, settings: Record<string, unknown>) => expect((await http('PUT', `${service}/simulator/faults`, settings, staff)).status).toBe(200);
 
 /** Onboards the subject with a new-hire journey; returns the asset tag of the device it got. */
 const onboard = async (employeeId: string, apps: Array<{ app: string; role: string; licence?: string }>, groups = ['staff', 'sales']): Promise<string> => {
@@ -126,6 +130,7 @@ beforeAll(async () => {
   await dropDatabase(DATABASE_URL);
   kafka = testKafka('e2e-journeys');
   idp = await startTestIdentityProvider();
+  staff = await idp.headers({ sub: 'staff@acme.test', roles: ['operator', 'auditor', 'admin'], expiresIn: '2h' });
   manager = await idp.headers({ sub: 'line.manager@acme.test', roles: ['requester'], expiresIn: '2h' });
   const env = { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, OUTBOX_POLL_MS: '500', ...idp.env };
   // Sequentially on first start: each service creates the database, its schema and topics.
@@ -205,7 +210,7 @@ describe('access change', () => {
       // Restored, not disabled as a new hire's account would be.
       const [account] = await db<{ enabled: boolean }>('SELECT enabled FROM identity.sim_directory_users WHERE employee_id = $1', [employeeId]);
       expect(account?.enabled).toBe(true);
-      expect((await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`)).status).toBe(404);
+      expect((await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`, undefined, staff)).status).toBe(404);
     } finally {
       await faults(SAAS, {});
     }
@@ -261,7 +266,7 @@ describe('device replacement', () => {
       const whats = escalation.history.map((h) => h.what);
       expect(whats.filter((w) => w.startsWith('reconciliation'))).toEqual(['reconciliation attempt 1 failed', 'reconciliation attempt 2 failed', 'reconciliation attempt 3 failed']);
       expect(whats.filter((w) => w === 'verified')).toHaveLength(2); // the replacement and the retirement
-      const assurance = await http('GET', `${ASSURANCE}/journeys/${requestId}`);
+      const assurance = await http('GET', `${ASSURANCE}/journeys/${requestId}`, undefined, staff);
       expect(assurance.body.steps).toMatchObject({ replacement: { status: 'verified' }, retirement: { status: 'verified' }, reconciliation: { status: 'escalated' } });
 
       expect(await operatorFails(requestId, 'the ITSM record cannot be reconciled; the order is withdrawn')).toEqual(['reconciliation', 'retirement', 'replacement']);
@@ -305,7 +310,7 @@ describe('SaaS licensing', () => {
     const escalation = await escalated(requestId);
     expect(escalation).toMatchObject({ step: 'account-check', attempts: 3, escalateTo: 'iam-operations' });
     expect(escalation.reason).toContain(`PROVISIONING_FAILED: the directory has no account for employee ${employeeId}`);
-    const assurance = await http('GET', `${ASSURANCE}/journeys/${requestId}`);
+    const assurance = await http('GET', `${ASSURANCE}/journeys/${requestId}`, undefined, staff);
     expect(assurance.body.steps).toMatchObject({ 'account-check': { status: 'escalated' }, licence: { status: 'waiting' } });
 
     expect(await operatorFails(requestId, 'no such employee')).toEqual(['licence', 'account-check']);

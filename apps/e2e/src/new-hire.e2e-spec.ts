@@ -58,6 +58,10 @@ let services: RunningService[] = [];
 let kafka: Kafka;
 let admin: Admin;
 let idp: TestIdentityProvider;
+/** Operators, auditors and admins of assurance and the simulators' fault switches: a token of the test identity provider. */
+let staff: { authorization: string };
+/** An operator of the work queue, by name: the operator is the caller's token, never a body field. */
+const ops = (sub: string) => idp.headers({ sub, roles: ['operator'] });
 /** The hiring manager's token (a requester); intake answers nobody without one. */
 let manager: { authorization: string };
 
@@ -74,7 +78,7 @@ const submit = async (body: unknown, headers: Record<string, string> = {}) => {
 
 const confirmedOutcome = (requestId: string, timeoutMs = 30000) =>
   eventually(async () => {
-    const response = await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`);
+    const response = await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`, undefined, staff);
     if (response.status !== 200) throw new Error(`outcome of ${requestId}: ${response.status}`);
     return response.body;
   }, timeoutMs);
@@ -90,6 +94,7 @@ beforeAll(async () => {
   admin = kafka.admin();
   await admin.connect();
   idp = await startTestIdentityProvider();
+  staff = await idp.headers({ sub: 'staff@acme.test', roles: ['operator', 'auditor', 'admin'], expiresIn: '2h' });
   manager = await idp.headers({ sub: 'manager@acme.test', roles: ['requester'], expiresIn: '2h' });
   const env = { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, OUTBOX_POLL_MS: '500', ...idp.env };
   // Sequentially on first start: each service creates the database, its schema and topics.
@@ -180,7 +185,7 @@ describe('new-hire journey, end to end', () => {
     const request = newHireRequest();
     const employeeId = request.subject.employeeId;
     // Hold the SaaS step back so the duplicates arrive while the journey is still open.
-    expect((await http('PUT', `${SAAS}/simulator/faults`, { latencyMs: 1500, onlyFor: [employeeId] })).status).toBe(200);
+    expect((await http('PUT', `${SAAS}/simulator/faults`, { latencyMs: 1500, onlyFor: [employeeId] }, staff)).status).toBe(200);
     try {
       const requestId = await submit(request);
       const [device] = await consumeUntil(kafka, ComplianceVerifiedV1.topic, (m) => m.message.key?.toString() === requestId);
@@ -199,7 +204,7 @@ describe('new-hire journey, end to end', () => {
       expect(await db('SELECT 1 FROM device.sim_devices WHERE assigned_to = $1', [employeeId])).toHaveLength(1);
       expect(distinctEventIds(await readTopic(kafka, OutcomeConfirmedV1.topic, (m) => m.message.key?.toString() === requestId)).size).toBe(1);
     } finally {
-      await http('PUT', `${SAAS}/simulator/faults`, {});
+      await http('PUT', `${SAAS}/simulator/faults`, {}, staff);
     }
   });
 
@@ -227,7 +232,7 @@ describe('new-hire journey, end to end', () => {
 
   it('retries a verification failure (the account exists but is disabled), then escalates it with its history, never confirming it', async () => {
     const request = newHireRequest();
-    expect((await http('PUT', `${IDENTITY}/simulator/faults`, { readBackDisagrees: true, onlyFor: [request.subject.employeeId] })).status).toBe(200);
+    expect((await http('PUT', `${IDENTITY}/simulator/faults`, { readBackDisagrees: true, onlyFor: [request.subject.employeeId] }, staff)).status).toBe(200);
     try {
       const requestId = await submit(request);
       const journey = await eventually(async () => {
@@ -247,33 +252,38 @@ describe('new-hire journey, end to end', () => {
         expect.objectContaining({ step: 'identity', owner: 'identity', attempt: 3, reason: 'STEP_FAILED' }),
       ]);
       await settled();
-      expect((await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`)).status).toBe(404);
+      expect((await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`, undefined, staff)).status).toBe(404);
 
       // The work queue: an operator claims it, the directory is repaired, and the operator retries now.
-      const queue = await http('GET', `${ASSURANCE}/work-queue`);
+      const queue = await http('GET', `${ASSURANCE}/work-queue`, undefined, staff);
       expect(queue.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ requestId, escalatedSteps: [{ step: 'identity', attempts: 3, lastEnd: 'STEP_FAILED' }] })]));
-      expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/claim`, { operator: 'ops-ada' })).status).toBe(200);
-      const taken = await http('POST', `${ASSURANCE}/work-queue/${requestId}/claim`, { operator: 'ops-bob' });
+      expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/claim`, {}, await ops('ops-ada'))).status).toBe(200);
+      const taken = await http('POST', `${ASSURANCE}/work-queue/${requestId}/claim`, {}, await ops('ops-bob'));
       expect(taken).toMatchObject({ status: 409, body: { message: `journey ${requestId} is claimed by ops-ada` } });
-      expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/resolve`, { operator: 'ops-ada', action: 'fixed', comment: 'x', evidence: {} })).status).toBe(400);
-      await http('PUT', `${IDENTITY}/simulator/faults`, {});
-      const resolved = await http('POST', `${ASSURANCE}/work-queue/${requestId}/resolve`, { operator: 'ops-ada', action: 'retry', comment: 'directory repaired, trying again' });
+      expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/resolve`, { action: 'fixed', comment: 'x', evidence: {} }, await ops('ops-ada'))).status).toBe(400);
+      // Nobody forges an outcome: no credential is a 401, an operator named in the body is refused, a requester is no operator.
+      expect(await http('POST', `${ASSURANCE}/work-queue/${requestId}/resolve`, { action: 'fixed', comment: 'x', evidence: { checked: 'by hand' } })).toMatchObject({ status: 401, body: { reason: 'MISSING_CREDENTIALS' } });
+      const named = await http('POST', `${ASSURANCE}/work-queue/${requestId}/resolve`, { operator: 'ops-ada', action: 'retry', comment: 'x' }, await ops('ops-ada'));
+      expect(named).toMatchObject({ status: 400, body: { message: expect.stringContaining('the operator is the authenticated caller') } });
+      expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/resolve`, { action: 'retry', comment: 'x' }, manager)).body).toMatchObject({ reason: 'MISSING_ROLE' });
+      await http('PUT', `${IDENTITY}/simulator/faults`, {}, staff);
+      const resolved = await http('POST', `${ASSURANCE}/work-queue/${requestId}/resolve`, { action: 'retry', comment: 'directory repaired, trying again' }, await ops('ops-ada'));
       expect(resolved).toMatchObject({ status: 200, body: { status: 'open' } });
       await confirmedOutcome(requestId);
       await eventually(async () => expect((await intake('GET', `/journeys/${requestId}`)).body.status).toBe('confirmed'));
 
-      const timeline = await http('GET', `${ASSURANCE}/journeys/${requestId}/timeline`);
+      const timeline = await http('GET', `${ASSURANCE}/journeys/${requestId}/timeline`, undefined, staff);
       const actions = timeline.body.entries.map((e: { actor: string; action: string }) => `${e.actor} ${e.action}`);
       expect(actions).toEqual(expect.arrayContaining(['assurance journey.escalated', 'operator:ops-ada operator.claimed', 'operator:ops-ada operator.retry', 'assurance journey.confirmed']));
-      expect((await http('GET', `${ASSURANCE}/journeys/${requestId}/timeline/verify`)).body).toMatchObject({ intact: true });
-      const kpis = await http('GET', `${ASSURANCE}/kpis`);
+      expect((await http('GET', `${ASSURANCE}/journeys/${requestId}/timeline/verify`, undefined, staff)).body).toMatchObject({ intact: true });
+      const kpis = await http('GET', `${ASSURANCE}/kpis`, undefined, staff);
       const newHire = kpis.body.byJourneyType.find((k: { journeyType: string }) => k.journeyType === 'new-hire');
       expect(newHire.humanTouchpointsPerJourney).toBeGreaterThan(0);
       expect(newHire.exceptionRate).toBeGreaterThan(0);
       expect(newHire.firstTimeRightRate).toBeLessThan(1);
-      expect((await http('GET', `${ASSURANCE}/kpis?from=yesterday`)).status).toBe(400);
+      expect((await http('GET', `${ASSURANCE}/kpis?from=yesterday`, undefined, staff)).status).toBe(400);
     } finally {
-      await http('PUT', `${IDENTITY}/simulator/faults`, {});
+      await http('PUT', `${IDENTITY}/simulator/faults`, {}, staff);
     }
   });
 
@@ -284,10 +294,10 @@ describe('new-hire journey, end to end', () => {
       const requestId = await submit(newHireRequest());
       // The SaaS step's deadline is set once identity is verified; then assurance dies and comes back.
       await consumeUntil(kafka, AccountVerifiedV1.topic, (m) => m.message.key?.toString() === requestId);
-      await eventually(async () => expect((await http('GET', `${ASSURANCE}/journeys/${requestId}`)).body.steps.saas.status).toBe('open'));
+      await eventually(async () => expect((await http('GET', `${ASSURANCE}/journeys/${requestId}`, undefined, staff)).body.steps.saas.status).toBe('open'));
       const assurance = services.find((s) => s.name === 'assurance') as RunningService;
       await stopService(assurance, 'SIGKILL');
-      const revived = await startService('assurance', PORTS.assurance, { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS });
+      const revived = await startService('assurance', PORTS.assurance, { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, ...idp.env });
       services = services.map((s) => (s.name === 'assurance' ? revived : s));
 
       const [stalled] = await consumeUntil(kafka, StepStalledV1.topic, (m) => m.message.key?.toString() === requestId, { timeoutMs: 40000 });
@@ -301,7 +311,7 @@ describe('new-hire journey, end to end', () => {
       expect((retry?.value as StepRetryRequestedV1).payload).toMatchObject({ step: 'saas', owner: 'saas', attempt: 2, reason: 'DEADLINE_MISSED' });
       expect((retry?.value as StepRetryRequestedV1).payload.evidence[AccountVerifiedV1.topic]).toMatchObject({ accountId: expect.any(String) });
 
-      const restarted = await startService('saas-domain', PORTS['saas-domain'], { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS });
+      const restarted = await startService('saas-domain', PORTS['saas-domain'], { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, ...idp.env });
       services = services.map((s) => (s.name === 'saas-domain' ? restarted : s));
       const outcome = await confirmedOutcome(requestId);
       expect(outcome.signals.map((s: { signal: string }) => s.signal)).toContain('saas.access.verified.v1');
@@ -313,7 +323,7 @@ describe('new-hire journey, end to end', () => {
       expect(attempts.filter((a) => a === 1)).toHaveLength(1);
     } finally {
       if (!services.some((s) => s.name === 'saas-domain' && s.process.exitCode === null && s.process.signalCode === null)) {
-        const restarted = await startService('saas-domain', PORTS['saas-domain'], { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS });
+        const restarted = await startService('saas-domain', PORTS['saas-domain'], { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, ...idp.env });
         services = services.map((s) => (s.name === 'saas-domain' ? restarted : s));
       }
     }
@@ -322,13 +332,13 @@ describe('new-hire journey, end to end', () => {
   it('compensates a journey an operator failed: every step undone in reverse order, each confirmed, the journey ends compensated', async () => {
     const request = newHireRequest();
     const employeeId = request.subject.employeeId;
-    expect((await http('PUT', `${DEVICE}/simulator/faults`, { failProvisioning: true, onlyFor: [employeeId] })).status).toBe(200);
+    expect((await http('PUT', `${DEVICE}/simulator/faults`, { failProvisioning: true, onlyFor: [employeeId] }, staff)).status).toBe(200);
     try {
       const requestId = await submit(request);
       await eventually(async () => expect((await intake('GET', `/journeys/${requestId}`)).body.status).toBe('escalated'));
-      await eventually(async () => expect((await http('GET', `${ASSURANCE}/journeys/${requestId}`)).body.steps.saas.status).toBe('verified'));
-      expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/claim`, { operator: 'ops-cy' })).status).toBe(200);
-      expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/resolve`, { operator: 'ops-cy', action: 'fail', comment: 'model discontinued' })).status).toBe(200);
+      await eventually(async () => expect((await http('GET', `${ASSURANCE}/journeys/${requestId}`, undefined, staff)).body.steps.saas.status).toBe('verified'));
+      expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/claim`, {}, await ops('ops-cy'))).status).toBe(200);
+      expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/resolve`, { action: 'fail', comment: 'model discontinued' }, await ops('ops-cy'))).status).toBe(200);
 
       await eventually(async () => expect((await intake('GET', `/journeys/${requestId}`)).body.status).toBe('compensated'), 30000);
       const asked = await readTopic(kafka, CompensationRequestedV1.topic, (m) => m.message.key?.toString() === requestId);
@@ -338,17 +348,17 @@ describe('new-hire journey, end to end', () => {
       expect(await db('SELECT 1 FROM identity.sim_directory_group_members m JOIN identity.sim_directory_users u USING (account_id) WHERE u.employee_id = $1', [employeeId])).toHaveLength(0);
       expect(await db("SELECT 1 FROM saas.sim_scim_users WHERE user_name = 'u-' || $1", [employeeId])).toHaveLength(0);
       expect(await db("SELECT 1 FROM device.sim_devices WHERE assigned_to = $1 AND status = 'assigned'", [employeeId])).toHaveLength(0);
-      const timeline = await http('GET', `${ASSURANCE}/journeys/${requestId}/timeline`);
+      const timeline = await http('GET', `${ASSURANCE}/journeys/${requestId}/timeline`, undefined, staff);
       const actions: string[] = timeline.body.entries.map((e: { action: string }) => e.action);
       expect(actions).toEqual(expect.arrayContaining(['operator.fail', 'journey.failed', 'compensation.requested', 'identity.account.compensated', 'journey.compensated']));
     } finally {
-      await http('PUT', `${DEVICE}/simulator/faults`, {});
+      await http('PUT', `${DEVICE}/simulator/faults`, {}, staff);
     }
   });
 
   it('cancels a journey in flight and compensates it; a confirmed journey cannot be cancelled', async () => {
     const request = newHireRequest();
-    expect((await http('PUT', `${SAAS}/simulator/faults`, { latencyMs: 2000, onlyFor: [request.subject.employeeId] })).status).toBe(200);
+    expect((await http('PUT', `${SAAS}/simulator/faults`, { latencyMs: 2000, onlyFor: [request.subject.employeeId] }, staff)).status).toBe(200);
     try {
       const requestId = await submit(request);
       const cancel = await intake('POST', `/journeys/${requestId}/cancel`, { requestedBy: 'manager@acme.test', reason: 'offer withdrawn' });
@@ -357,9 +367,9 @@ describe('new-hire journey, end to end', () => {
       await eventually(async () => expect((await intake('GET', `/journeys/${requestId}`)).body.status).toBe('compensated'), 40000);
       await settled();
       expect(await db("SELECT 1 FROM saas.sim_scim_users WHERE user_name = 'u-' || $1", [request.subject.employeeId])).toHaveLength(0);
-      expect((await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`)).status).toBe(404);
+      expect((await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`, undefined, staff)).status).toBe(404);
     } finally {
-      await http('PUT', `${SAAS}/simulator/faults`, {});
+      await http('PUT', `${SAAS}/simulator/faults`, {}, staff);
     }
     const done = await submit(newHireRequest());
     await confirmedOutcome(done);

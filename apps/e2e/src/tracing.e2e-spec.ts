@@ -38,6 +38,10 @@ const SERVER = 2;
 let services: RunningService[] = [];
 let receiver: OtlpReceiver;
 let idp: TestIdentityProvider;
+/** Operators, auditors and admins of assurance and the simulators' fault switches: a token of the test identity provider. */
+let staff: { authorization: string };
+/** An operator of the work queue, by name: the operator is the caller's token, never a body field. */
+const ops = (sub: string) => idp.headers({ sub, roles: ['operator'] });
 let manager: { authorization: string };
 
 const intake = (method: string, path: string, body?: unknown) => http(method, `${INTAKE}${path}`, body, manager);
@@ -87,6 +91,7 @@ beforeAll(async () => {
   await dropDatabase(DATABASE_URL);
   receiver = await startOtlpReceiver();
   idp = await startTestIdentityProvider();
+  staff = await idp.headers({ sub: 'staff@acme.test', roles: ['operator', 'auditor', 'admin'], expiresIn: '2h' });
   manager = await idp.headers({ sub: 'manager@acme.test', roles: ['requester'], expiresIn: '2h' });
   const env = {
     DATABASE_URL,
@@ -112,9 +117,9 @@ describe('tracing, end to end', () => {
     const { requestId } = await submit();
     const { traceId } = await journeyAt(requestId, 'confirmed');
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
-    const outcome = await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`);
+    const outcome = await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`, undefined, staff);
     expect(outcome.body).toMatchObject({ requestId, traceId });
-    const timeline = await http('GET', `${ASSURANCE}/journeys/${requestId}/timeline`);
+    const timeline = await http('GET', `${ASSURANCE}/journeys/${requestId}/timeline`, undefined, staff);
     expect(timeline.body.entries.length).toBeGreaterThan(0);
     expect(timeline.body.entries.filter((e: { traceId: string | null }) => e.traceId !== traceId)).toEqual([]);
 
@@ -138,12 +143,12 @@ describe('tracing, end to end', () => {
 
   it("keeps retries, the escalation, an operator's decision and the compensation in the journey's trace", async () => {
     const { requestId, employeeId } = await submit();
-    expect((await http('PUT', `${url('device-domain')}/simulator/faults`, { failProvisioning: true, onlyFor: [employeeId] })).status).toBe(200);
+    expect((await http('PUT', `${url('device-domain')}/simulator/faults`, { failProvisioning: true, onlyFor: [employeeId] }, staff)).status).toBe(200);
     try {
       const { traceId } = await journeyAt(requestId, 'escalated');
-      await eventually(async () => expect((await http('GET', `${ASSURANCE}/journeys/${requestId}`)).body.steps.saas.status).toBe('verified'));
-      expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/claim`, { operator: 'ops-trace' })).status).toBe(200);
-      expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/resolve`, { operator: 'ops-trace', action: 'fail', comment: 'model discontinued' })).status).toBe(200);
+      await eventually(async () => expect((await http('GET', `${ASSURANCE}/journeys/${requestId}`, undefined, staff)).body.steps.saas.status).toBe('verified'));
+      expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/claim`, {}, await ops('ops-trace'))).status).toBe(200);
+      expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/resolve`, { action: 'fail', comment: 'model discontinued' }, await ops('ops-trace'))).status).toBe(200);
       await journeyAt(requestId, 'compensated');
 
       const spans = await eventually(() => {
@@ -166,16 +171,16 @@ describe('tracing, end to end', () => {
         expect(has(spans, service, 'process assurance.compensation.requested.v1')).toBe(true);
       }
       expect(has(spans, 'assurance', 'send assurance.journey.compensated.v1')).toBe(true);
-      const timeline = await http('GET', `${ASSURANCE}/journeys/${requestId}/timeline`);
+      const timeline = await http('GET', `${ASSURANCE}/journeys/${requestId}/timeline`, undefined, staff);
       expect(timeline.body.entries.filter((e: { traceId: string | null }) => e.traceId !== traceId)).toEqual([]);
     } finally {
-      await http('PUT', `${url('device-domain')}/simulator/faults`, {});
+      await http('PUT', `${url('device-domain')}/simulator/faults`, {}, staff);
     }
   });
 
   it("continues the journey's trace from a cancel, linking the cancel request", async () => {
     const request = newHireRequest();
-    expect((await http('PUT', `${url('saas-domain')}/simulator/faults`, { latencyMs: 2000, onlyFor: [request.subject.employeeId] })).status).toBe(200);
+    expect((await http('PUT', `${url('saas-domain')}/simulator/faults`, { latencyMs: 2000, onlyFor: [request.subject.employeeId] }, staff)).status).toBe(200);
     try {
       const submitted = await intake('POST', '/journeys', request);
       expect(submitted.status).toBe(202);
@@ -193,7 +198,7 @@ describe('tracing, end to end', () => {
       expect(receiver.spans().some((s) => s.traceId === cancel?.links[0]?.traceId && s.kind === SERVER && s.service === 'intake')).toBe(true);
       expect(has(spans, 'assurance', 'process intake.journey.cancel-requested.v1')).toBe(true);
     } finally {
-      await http('PUT', `${url('saas-domain')}/simulator/faults`, {});
+      await http('PUT', `${url('saas-domain')}/simulator/faults`, {}, staff);
     }
   });
 });

@@ -32,6 +32,8 @@ let services: RunningService[] = [];
 let kafka: Kafka;
 let admin: Admin;
 let idp: TestIdentityProvider;
+/** Operators, auditors and admins of assurance and the simulators' fault switches: a token of the test identity provider. */
+let staff: { authorization: string };
 
 const db = <T = Record<string, unknown>>(text: string, values: unknown[] = []) => sql<T>(text, values, DATABASE_URL);
 const hex32 = () => randomUUID().replace(/-/g, '');
@@ -74,6 +76,7 @@ beforeAll(async () => {
   admin = kafka.admin();
   await admin.connect();
   idp = await startTestIdentityProvider();
+  staff = await idp.headers({ sub: 'staff@acme.test', roles: ['operator', 'auditor', 'admin'], expiresIn: '2h' });
   const env = { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, OUTBOX_POLL_MS: '500', ...idp.env };
   // Sequentially on first start: each service creates the database, its schema and topics.
   for (const name of SERVICES) services.push(await startService(name, PORTS[name], env, 'e2e-upstream'));
@@ -97,7 +100,7 @@ describe('journeys from upstream systems, end to end', () => {
     const [confirmed] = await consumeUntil(kafka, OutcomeConfirmedV1.topic, (m) => m.message.key?.toString() === requestId, { timeoutMs: 60000 });
     expect(confirmed?.value).toMatchObject({ eventType: 'assurance.outcome.confirmed', requestId, journeyType: 'new-hire' });
 
-    const outcome = (await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`)).body;
+    const outcome = (await http('GET', `${ASSURANCE}/journeys/${requestId}/outcome`, undefined, staff)).body;
     const bySignal = Object.fromEntries(outcome.signals.map((s: { signal: string }) => [s.signal, s]));
     expect(Object.keys(bySignal).sort()).toEqual(['device.compliance.verified.v1', 'identity.account.verified.v1', 'saas.access.verified.v1']);
     expect(bySignal['identity.account.verified.v1'].evidence).toMatchObject({ enabled: true, groups: ['staff', 'engineering'], employeeId: event.worker.workerId });

@@ -8,12 +8,13 @@ import { SimulatedDirectoryConnector } from './directory/simulated-directory.con
 import { JourneysModule } from './journeys/journeys.module';
 import { CreateAccounts1732190000000 } from './migrations/1732190000000-create-accounts';
 import { CreateAccountSteps1732280000000 } from './migrations/1732280000000-create-account-steps';
+import { JourneysUndoOnlyTheirOwn1732800000000 } from './migrations/1732800000000-journeys-undo-only-their-own';
 
 export const IDENTITY_SERVICE = {
   name: 'identity-domain',
   schema: 'identity',
   consumerGroup: 'closeloop.identity-domain',
-  migrations: [messagingTablesMigration('identity', 1732180000000), CreateAccounts1732190000000, CreateAccountSteps1732280000000],
+  migrations: [messagingTablesMigration('identity', 1732180000000), CreateAccounts1732190000000, CreateAccountSteps1732280000000, JourneysUndoOnlyTheirOwn1732800000000],
 };
 
 @Module({})

@@ -10,4 +10,4 @@ import { IdentityConfigSchema } from './config/identity.config';
 
 const config = loadConfig(IdentityConfigSchema, 'identity-domain');
 configureLogging('identity-domain', config.LOG_LEVEL);
-void runService({ name: 'identity-domain', module: AppModule.register(config), port: config.PORT });
+void runService({ name: 'identity-domain', module: AppModule.register(config), port: config.PORT, host: config.HOST });

@@ -10,4 +10,4 @@ import { IntakeConfigSchema } from './config/intake.config';
 
 const config = loadConfig(IntakeConfigSchema, 'intake');
 configureLogging('intake', config.LOG_LEVEL);
-void runService({ name: 'intake', module: AppModule.register(config), port: config.PORT });
+void runService({ name: 'intake', module: AppModule.register(config), port: config.PORT, host: config.HOST });

@@ -7,6 +7,7 @@ import { JourneysModule } from './journeys/journeys.module';
 import { CreateAccessRequests1732190000000 } from './migrations/1732190000000-create-access-requests';
 import { CreateAccessChangesAndLicences1732280000000 } from './migrations/1732280000000-create-access-changes-and-licences';
 import { CreateScimSimulator1732286000000 } from './migrations/1732286000000-create-scim-simulator';
+import { JourneysUndoOnlyTheirOwn1732800000000 } from './migrations/1732800000000-journeys-undo-only-their-own';
 import { SAAS_ADMIN_CONNECTOR } from './saas-admin/saas-admin.connector';
 import { ScimSaasAdminConnector } from './saas-admin/scim-saas-admin.connector';
 import { ScimSimulatorModule } from './scim-simulator/scim-simulator.module';
@@ -15,7 +16,7 @@ export const SAAS_SERVICE = {
   name: 'saas-domain',
   schema: 'saas',
   consumerGroup: 'closeloop.saas-domain',
-  migrations: [messagingTablesMigration('saas', 1732180000000), CreateAccessRequests1732190000000, CreateAccessChangesAndLicences1732280000000, CreateScimSimulator1732286000000],
+  migrations: [messagingTablesMigration('saas', 1732180000000), CreateAccessRequests1732190000000, CreateAccessChangesAndLicences1732280000000, CreateScimSimulator1732286000000, JourneysUndoOnlyTheirOwn1732800000000],
 };
 
 @Module({})
@@ -25,8 +26,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         RuntimeModule.forRoot(SAAS_SERVICE, config),
-        SimulatorModule.register(config.SIMULATOR_FAULTS, { provide: SAAS_ADMIN_CONNECTOR, useClass: ScimSaasAdminConnector }),
-        ScimSimulatorModule.register({ token: config.SAAS_SCIM_SIMULATOR_TOKEN }),
+        SimulatorModule.register(config.SIMULATOR_FAULTS, { provide: SAAS_ADMIN_CONNECTOR, useClass: ScimSaasAdminConnector }, { faultSwitch: config.SIMULATOR === 'on' }),
+        // The SCIM simulator only where it may run (never with NODE_ENV=production: see the config).
+        ...(config.SIMULATOR === 'on' ? [ScimSimulatorModule.register({ token: config.SAAS_SCIM_SIMULATOR_TOKEN })] : []),
         JourneysModule,
       ],
     };

@@ -10,4 +10,4 @@ import { SaasConfigSchema } from './config/saas.config';
 
 const config = loadConfig(SaasConfigSchema, 'saas-domain');
 configureLogging('saas-domain', config.LOG_LEVEL);
-void runService({ name: 'saas-domain', module: AppModule.register(config), port: config.PORT });
+void runService({ name: 'saas-domain', module: AppModule.register(config), port: config.PORT, host: config.HOST });

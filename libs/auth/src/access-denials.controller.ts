@@ -1,7 +1,7 @@
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 import { z } from 'zod';
 
-import { AccessDenialRepository } from './access-denial.repository';
+import { AccessDenialLog } from './access-denial.log';
 import { Roles } from './principal.decorators';
 
 const QuerySchema = z
@@ -13,22 +13,19 @@ const QuerySchema = z
   })
   .strict();
 
-/** The audit of refused calls, newest first: `?limit=&before=<id>&principal=&reason=`. */
+/** The audit of the service's refused calls, newest first: `?limit=&before=<id>&principal=&reason=`. */
 @Controller('access-denials')
 @Roles('auditor', 'admin')
 export class AccessDenialsController {
-  constructor(private readonly denials: AccessDenialRepository) {}
+  constructor(private readonly denials: AccessDenialLog) {}
 
   @Get()
   async list(@Query() raw: unknown) {
     const parsed = QuerySchema.safeParse(raw);
     if (!parsed.success) throw new BadRequestException(parsed.error.issues.map((i) => `${i.path.join('.') || '(query)'}: ${i.message}`).join('; '));
     const { limit, before, principal, reason } = parsed.data;
-    const rows = await this.denials.find({ limit, before, principalId: principal, reason });
-    return {
-      items: rows.map((r) => ({ ...r, at: r.at.toISOString() })),
-      // The next page: pass it as ?before= (absent on the last page).
-      nextBefore: rows.length === limit ? rows[rows.length - 1]?.id : undefined,
-    };
+    const items = await this.denials.find({ limit, before, principalId: principal, reason });
+    // The next page: pass it as ?before= (absent on the last page).
+    return { items, nextBefore: items.length === limit ? items[items.length - 1]?.id : undefined };
   }
 }

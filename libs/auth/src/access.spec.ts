@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 
-import { assertNotOwnRequest, assertOwnerOrRole } from './access';
+import { assertIndependentOf, assertNotOwnRequest, assertOwnerOrRole } from './access';
 import { AccessDenied } from './auth.errors';
 import type { Principal } from './roles';
 
@@ -40,5 +40,23 @@ describe('ownership', () => {
     expect(refused.reason).toBe('NOT_OWNER');
     expect(refused.message).toBe('eve may not cancel journey j1: someone else requested it, and only its requester or a caller with role operator or admin may');
     expect(refused.message).not.toContain('ada');
+  });
+});
+
+describe('separation of duties by stable identity', () => {
+  const parties = { requestedBy: 'manager@acme.test', subject: { employeeId: 'E-42', email: 'ada@acme.test' }, apiKeyCreatedBy: 'admin@acme.test' };
+  const act = (principal: Principal) => () => assertIndependentOf(principal, parties, 'resolve its escalation');
+
+  it('refuses the requester, the subject (by sub or e-mail claim, any case) and the creator of the requesting API key', () => {
+    expect(denial(act(person('manager@acme.test', 'operator'))).message).toContain('requested this journey and cannot resolve its escalation');
+    expect(denial(act(person('E-42', 'operator'))).message).toContain('is the subject of this journey');
+    expect(denial(act({ ...person('u-123', 'operator'), email: 'ADA@acme.test' })).message).toContain('is the subject of this journey');
+    expect(denial(act(person('Admin@Acme.test', 'operator'))).message).toContain('created the API key that requested this journey');
+    expect(denial(act(person('manager@acme.test', 'operator'))).getStatus()).toBe(HttpStatus.FORBIDDEN);
+  });
+
+  it('lets anyone else act, and a journey without an API key has no key creator to refuse', () => {
+    expect(act(person('ops@acme.test', 'operator'))).not.toThrow();
+    expect(() => assertIndependentOf(person('admin@acme.test', 'operator'), { requestedBy: 'manager@acme.test' }, 'act')).not.toThrow();
   });
 });

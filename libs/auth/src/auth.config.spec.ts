@@ -1,6 +1,9 @@
 import { parseConfig } from '@closeloop/config';
+import { z } from 'zod';
 
-import { IntakeConfigSchema } from './intake.config';
+import { authConfigShape, checkAuthSettings } from './auth.config';
+
+const IntakeConfigSchema = z.object({ NODE_ENV: z.enum(['development', 'test', 'production']).default('development'), ...authConfigShape }).superRefine(checkAuthSettings);
 
 const base = { AUTH_ISSUER: 'https://idp.acme.test/', AUTH_AUDIENCE: 'closeloop-intake' };
 const problems = (env: Record<string, string>): string[] => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * How intake authenticates its callers (see README, "Authentication").
+ * How every service authenticates its callers (see README, "Security").
  *
  * - `AUTH_ISSUER`, `AUTH_AUDIENCE`: the `iss` a token must carry and the `aud` it must include.
  * - `AUTH_JWKS_URL`: the identity provider's JSON Web Key Set (fetched, cached, refetched when a
@@ -11,7 +11,12 @@ import { z } from 'zod';
  *   come from the identity provider so that its key rotations take effect.
  * - `AUTH_ROLES_CLAIM`, `AUTH_GROUPS_CLAIM`: where the roles and the approver groups are in the
  *   token; a dotted path reaches into an object (Keycloak: `realm_access.roles`).
+ * - `AUTH_EMAIL_CLAIM`: the person's e-mail, compared with a journey's subject for separation of
+ *   duties (a token without it is still accepted; the `sub` is compared too).
  * - `AUTH_CLOCK_TOLERANCE_S`: the clock skew allowed on `exp`, `nbf` and `iat`.
+ * - `METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer <METRICS_TOKEN>` (the
+ *   scraper's secret); when unset `/metrics` is open (it carries counters, no personal data).
+ * - `AUTH_DENIAL_RETENTION_DAYS`: how long the audit of refused calls is kept.
  *
  * There is no switch that turns authentication off, in any environment.
  */
@@ -22,7 +27,10 @@ export const authConfigShape = {
   AUTH_JWKS_FILE: z.string().trim().min(1).optional(),
   AUTH_ROLES_CLAIM: z.string().regex(/^[\w:/.-]+$/, 'a claim name or dotted path').default('roles'),
   AUTH_GROUPS_CLAIM: z.string().regex(/^[\w:/.-]+$/, 'a claim name or dotted path').default('groups'),
+  AUTH_EMAIL_CLAIM: z.string().regex(/^[\w:/.-]+$/, 'a claim name or dotted path').default('email'),
   AUTH_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(30),
+  METRICS_TOKEN: z.string().min(24, 'at least 24 characters: it is the scraper\'s secret').optional(),
+  AUTH_DENIAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 };
 
 interface AuthSettings {

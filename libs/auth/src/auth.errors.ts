@@ -35,19 +35,6 @@ export class AuthError extends Error {
   }
 }
 
-export type ApiKeyErrorCode = 'API_KEY_NAME_TAKEN' | 'API_KEY_NOT_FOUND';
-
-/** Failures of API key administration. */
-export class ApiKeyError extends Error {
-  constructor(
-    readonly code: ApiKeyErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiKeyError';
-  }
-}
-
 /** 401 with its reason; `who` is recorded in the access-denial audit when known. */
 export class AuthenticationFailed extends UnauthorizedException {
   constructor(

@@ -4,9 +4,22 @@ import type { Request } from 'express';
 import type { Principal, Role } from './roles';
 
 export const ROLES_METADATA = 'closeloop:roles';
+export const ACCESS_METADATA = 'closeloop:access';
 
-/** The roles that may call an endpoint (any one of them suffices). Every intake endpoint must declare them; one that does not is closed. */
+/**
+ * How a route is reached, besides roles: `public` (no credential: the health probes), `scrape`
+ * (`/metrics`: open, or the scraper's token when METRICS_TOKEN is set).
+ */
+export type RouteAccess = { readonly kind: 'public'; readonly why: string } | { readonly kind: 'scrape' };
+
+/** The roles that may call an endpoint (any one of them suffices). A route that declares none, and is not `@Public`, is closed. */
 export const Roles = (...roles: [Role, ...Role[]]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_METADATA, roles);
+
+/** A route anyone may call, with the reason why that is safe (it is shown by the route audit). */
+export const Public = (why: string): MethodDecorator & ClassDecorator => SetMetadata(ACCESS_METADATA, { kind: 'public', why } satisfies RouteAccess);
+
+/** The Prometheus scrape route: open, or behind METRICS_TOKEN when it is configured. */
+export const ScrapeEndpoint = (): MethodDecorator & ClassDecorator => SetMetadata(ACCESS_METADATA, { kind: 'scrape' } satisfies RouteAccess);
 
 const PRINCIPAL = Symbol('principal');
 type WithPrincipal = Request & { [PRINCIPAL]?: Principal };
@@ -15,7 +28,7 @@ export const attachPrincipal = (request: Request, principal: Principal): void =>
   (request as WithPrincipal)[PRINCIPAL] = principal;
 };
 
-/** The authenticated caller of a request, or null (a probe route, or authentication failed). */
+/** The authenticated caller of a request, or null (a public route, or authentication failed). */
 export const principalOf = (request: Request): Principal | null => (request as WithPrincipal)[PRINCIPAL] ?? null;
 
 /** The authenticated caller: `{ kind: 'user' | 'api-key', id, roles, groups }`. */

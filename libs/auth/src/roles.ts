@@ -21,6 +21,10 @@ export interface Principal {
   readonly roles: readonly Role[];
   /** The person's groups (AUTH_GROUPS_CLAIM), for approver groups; none for an API key. */
   readonly groups: readonly string[];
+  /** The person's e-mail (AUTH_EMAIL_CLAIM), when the token carries one: separation of duties compares it with a journey's subject. */
+  readonly email?: string | undefined;
+  /** The key an upstream system called with, and the admin who created it (separation of duties). */
+  readonly apiKey?: { readonly id: string; readonly name: string; readonly createdBy: string } | undefined;
 }
 
 /** The `requestedBy` of a journey submitted with an API key: its name, marked so that no person's `sub` can collide with it. */

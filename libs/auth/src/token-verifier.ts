@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { createLocalJWKSet, createRemoteJWKSet, errors, type JSONWebKeySet, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
 
-import type { AuthConfig } from '../config/auth.config';
+import type { AuthConfig } from './auth.config';
 import { AuthError } from './auth.errors';
 import { isRole, type Principal, type Role } from './roles';
 
@@ -11,7 +11,7 @@ export const ACCEPTED_ALGORITHMS = ['RS256', 'ES256'] as const;
 /** Longest `sub` accepted: it becomes a journey's `requestedBy`, which the contracts cap at 200 characters. */
 const MAX_SUBJECT = 200;
 
-type TokenSettings = Pick<AuthConfig, 'AUTH_ISSUER' | 'AUTH_AUDIENCE' | 'AUTH_ROLES_CLAIM' | 'AUTH_GROUPS_CLAIM' | 'AUTH_CLOCK_TOLERANCE_S'>;
+type TokenSettings = Pick<AuthConfig, 'AUTH_ISSUER' | 'AUTH_AUDIENCE' | 'AUTH_ROLES_CLAIM' | 'AUTH_GROUPS_CLAIM' | 'AUTH_CLOCK_TOLERANCE_S'> & Partial<Pick<AuthConfig, 'AUTH_EMAIL_CLAIM'>>;
 
 /**
  * The keys tokens are checked against: the identity provider's JWKS over HTTP (cached; refetched
@@ -75,7 +75,8 @@ export class TokenVerifier {
     // Roles this service does not know are another application's: ignored, not an error.
     const roles = [...new Set(stringList(claimAt(payload, this.config.AUTH_ROLES_CLAIM), this.config.AUTH_ROLES_CLAIM).filter(isRole))] as Role[];
     const groups = [...new Set(stringList(claimAt(payload, this.config.AUTH_GROUPS_CLAIM), this.config.AUTH_GROUPS_CLAIM))];
-    return { kind: 'user', id: sub, roles, groups };
+    const email = claimAt(payload, this.config.AUTH_EMAIL_CLAIM ?? 'email');
+    return { kind: 'user', id: sub, roles, groups, ...(typeof email === 'string' && email.length <= 320 ? { email } : {}) };
   }
 
   private explain(error: unknown): AuthError {

@@ -7,20 +7,25 @@ const schema = z.object({ ...commonConfigShape, PORT: portSetting(3000) });
 
 describe('parseConfig', () => {
   it('applies local-safe defaults', () => {
-    const config = parseConfig(schema, {});
+    const config = parseConfig(schema, { NODE_ENV: 'development' });
     expect(config.PORT).toBe(3000);
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
     expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/closeloop');
+    expect(config.HOST).toBe('127.0.0.1');
+  });
+
+  it('has no default NODE_ENV: an image that forgot it does not start as development', () => {
+    expect(() => parseConfig(schema, {})).toThrow('NODE_ENV: set NODE_ENV to production, development or test (missing)');
   });
 
   it('splits a broker list', () => {
-    expect(parseConfig(schema, { KAFKA_BROKERS: 'a:9092, b:9093' }).KAFKA_BROKERS).toEqual(['a:9092', 'b:9093']);
+    expect(parseConfig(schema, { NODE_ENV: 'development', KAFKA_BROKERS: 'a:9092, b:9093' }).KAFKA_BROKERS).toEqual(['a:9092', 'b:9093']);
   });
 
   it('names every bad key at once and hides secret values', () => {
     let caught: unknown;
     try {
-      parseConfig(schema, { PORT: 'abc', KAFKA_BROKERS: 'nohost', DATABASE_URL: 'mysql://u:secretpw@h/db' });
+      parseConfig(schema, { NODE_ENV: 'test', PORT: 'abc', KAFKA_BROKERS: 'nohost', DATABASE_URL: 'mysql://u:secretpw@h/db' });
     } catch (error) {
       caught = error;
     }

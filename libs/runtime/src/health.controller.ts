@@ -1,5 +1,6 @@
+import { Public } from '@closeloop/auth';
 import { errorMessage } from '@closeloop/database';
-import { KafkaBatchServer } from '@closeloop/messaging';
+import { describeStuck, KafkaBatchServer } from '@closeloop/messaging';
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -11,10 +12,14 @@ type Checks = Record<string, string>;
  * `/health/live`: the process answers and its Kafka consumer has not crashed for good (kafkajs
  * gave up on it: only a restart helps), so a liveness probe restarts the pod.
  * `/health/ready`: PostgreSQL answers `SELECT 1` (2 s), the Kafka cluster answers a metadata
- * request (`describeCluster`, 3 s), and the consumer is not crashed or stopped. A failing check
- * answers 503 with each check's result: `ok` or the reason.
+ * request (`describeCluster`, 3 s), and the consumer is not crashed or stopped, nor stuck on a
+ * partition (the same offset failing again and again, or not committed for longer than the
+ * threshold: see `KafkaBatchServer.stuckPartitions`), which it names with the offset and since
+ * when. A failing check answers 503 with each check's result: `ok` or the reason. A stuck
+ * partition does not fail `/health/live`: a restart would not get past the offset either.
  */
 @Controller('health')
+@Public('probes of the orchestrator: they say only whether the service, its database and its broker are up')
 export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
@@ -42,6 +47,8 @@ export class HealthController {
       ),
     ]);
     const checks: Checks = { postgres, kafka, consumer: this.consumerCheck('crashed', 'stopped') };
+    const stuck = this.server.stuckPartitions();
+    if (checks['consumer'] === 'ok' && stuck.length > 0) checks['consumer'] = `consumer stuck: ${describeStuck(stuck)}`;
     if (Object.values(checks).some((check) => check !== 'ok')) throw new ServiceUnavailableException({ status: 'unavailable', checks });
     return { status: 'ok', checks };
   }

@@ -1,8 +1,10 @@
+import { ScrapeEndpoint } from '@closeloop/auth';
 import { metricsRegistry } from '@closeloop/observability';
 import { Controller, Get, Header } from '@nestjs/common';
 
 /** `GET /metrics`: Prometheus text format (see README "Observability" for the series). */
 @Controller('metrics')
+@ScrapeEndpoint()
 export class MetricsController {
   @Get()
   @Header('Content-Type', metricsRegistry.contentType)

@@ -1,5 +1,7 @@
+import { accessDenialsMigration, AuthModule } from '@closeloop/auth';
+import { kafkaClientSecurity } from '@closeloop/config';
 import { openDatabase } from '@closeloop/database';
-import { createIdempotentProducer, createKafka, Inbox, KafkaBatchServer, Outbox, OutboxRelay, outboxTraceContextMigration } from '@closeloop/messaging';
+import { createIdempotentProducer, createKafka, Inbox, KafkaBatchServer, Outbox, outboxDeadLettersMigration, OutboxRelay, outboxTraceContextMigration } from '@closeloop/messaging';
 import { configureMetrics, createLogger } from '@closeloop/observability';
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { Kafka, type Producer } from 'kafkajs';
@@ -17,7 +19,7 @@ import { COMMON_CONFIG, PRODUCER, type RuntimeConfig, SERVICE, type ServiceDescr
  * Migrations of the libraries' own tables that came after the outbox and inbox themselves: the
  * runtime runs them in every service's schema after the service's own.
  */
-const libraryMigrations = (schema: string) => [outboxTraceContextMigration(schema, 1732600000000)];
+const libraryMigrations = (schema: string) => [outboxTraceContextMigration(schema, 1732600000000), accessDenialsMigration(schema, 1732700000000), outboxDeadLettersMigration(schema, 1732810000000)];
 
 /**
  * The infrastructure every service shares: its database (migrated at start-up), Kafka client,
@@ -31,6 +33,8 @@ export class RuntimeModule {
     configureMetrics(service.name);
     return {
       module: RuntimeModule,
+      // Every service authenticates every HTTP caller (libs/auth): a new service cannot forget it.
+      imports: [AuthModule.forRoot({ config, service: service.name, schema: service.schema })],
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: SERVICE, useValue: service },
@@ -52,7 +56,8 @@ export class RuntimeModule {
         {
           provide: Kafka,
           useFactory: () =>
-            createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? service.name }, createLogger('kafkajs')),
+            // SASL/SCRAM and TLS from KAFKA_SASL_* / KAFKA_SSL* (docs/security-kafka.md).
+            createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? service.name, ...kafkaClientSecurity(config) }, createLogger('kafkajs')),
         },
         {
           provide: PRODUCER,

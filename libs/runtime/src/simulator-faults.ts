@@ -1,3 +1,4 @@
+import { Roles } from '@closeloop/auth';
 import { type SimulatorFaultSettings, SimulatorFaultsSchema } from '@closeloop/config';
 import { Body, Controller, type DynamicModule, Get, Injectable, Module, Put, type Type } from '@nestjs/common';
 
@@ -37,8 +38,9 @@ export class SimulatorFaults {
 
 export const pause = (ms: number): Promise<void> => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
 
-/** `GET/PUT /simulator/faults`: how tests, the demo and operators inject faults. */
+/** `GET/PUT /simulator/faults`: how tests and the demo inject faults; admins only, and never in production (the service refuses to start with a simulator there). */
 @Controller('simulator')
+@Roles('admin')
 export class SimulatorController {
   constructor(private readonly faults: SimulatorFaults) {}
 
@@ -60,13 +62,13 @@ export class SimulatorController {
  */
 @Module({})
 export class SimulatorModule {
-  static register(initialFaults: SimulatorFaultSettings, connector: { provide: symbol; useClass: Type<unknown> }): DynamicModule {
+  static register(initialFaults: SimulatorFaultSettings, connector: { provide: symbol; useClass: Type<unknown> }, options: { faultSwitch: boolean } = { faultSwitch: true }): DynamicModule {
     const faults = new SimulatorFaults();
     faults.configure(initialFaults);
     return {
       module: SimulatorModule,
       global: true,
-      controllers: [SimulatorController],
+      controllers: options.faultSwitch ? [SimulatorController] : [],
       providers: [{ provide: SimulatorFaults, useValue: faults }, connector],
       exports: [SimulatorFaults, connector.provide],
     };

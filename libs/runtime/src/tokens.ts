@@ -1,3 +1,4 @@
+import type { AuthConfig } from '@closeloop/auth';
 import type { CommonConfig } from '@closeloop/config';
 import type { MigrationInterface } from 'typeorm';
 
@@ -22,4 +23,5 @@ export const SERVICE = Symbol('SERVICE');
 export const COMMON_CONFIG = Symbol('COMMON_CONFIG');
 export const PRODUCER = Symbol('PRODUCER');
 
-export type RuntimeConfig = CommonConfig;
+/** What every service's configuration holds: the shared settings and how it authenticates callers. */
+export type RuntimeConfig = CommonConfig & AuthConfig;

@@ -70,8 +70,11 @@ export class AuditRepository {
     );
   }
 
-  async timeline(requestId: string): Promise<AuditEntry[]> {
-    const rows: Row[] = await this.dataSource.query('SELECT * FROM assurance.audit_entries WHERE request_id = $1 ORDER BY seq', [requestId]);
+  /** The journey's entries in order: all of them, or a page (`limit` entries after `afterSeq`). */
+  async timeline(requestId: string, page?: { limit: number; afterSeq: number }): Promise<AuditEntry[]> {
+    const rows: Row[] = page
+      ? await this.dataSource.query('SELECT * FROM assurance.audit_entries WHERE request_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [requestId, page.afterSeq, page.limit])
+      : await this.dataSource.query('SELECT * FROM assurance.audit_entries WHERE request_id = $1 ORDER BY seq', [requestId]);
     return rows.map(toEntry);
   }
 }

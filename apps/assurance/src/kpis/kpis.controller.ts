@@ -1,15 +1,18 @@
+import { Roles } from '@closeloop/auth';
+import { isoDateTime } from '@closeloop/runtime';
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 import { z } from 'zod';
 
 import { KpiRepository } from './kpi.repository';
 
 const WindowSchema = z
-  .object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() })
+  .object({ from: isoDateTime().optional(), to: isoDateTime().optional() })
   .strict()
-  .refine((w) => !w.from || !w.to || w.from < w.to, { message: 'from must be before to', path: ['from'] });
+  .refine((w) => !w.from || !w.to || Date.parse(w.from) < Date.parse(w.to), { message: 'from must be before to', path: ['from'] });
 
 /** `GET /kpis?from=…&to=…`: fulfilment KPIs per journey type, for journeys started in the window. */
 @Controller('kpis')
+@Roles('operator', 'auditor', 'admin')
 export class KpisController {
   constructor(private readonly kpis: KpiRepository) {}
 

@@ -126,10 +126,13 @@ export class JourneyRepository {
   }
 
   /** The human work queue: escalated journeys, oldest first. */
-  async listEscalated(limit: number): Promise<Array<{ journey: TrackedJourney; claimedBy: string | null }>> {
+  /** Oldest first, a page at a time: after the (started_at, request_id) of the previous page's last row. */
+  async listEscalated(limit: number, after?: { startedAt: string | null; requestId: string }): Promise<Array<{ journey: TrackedJourney; claimedBy: string | null }>> {
     const rows = await this.dataSource.query(
-      `SELECT ${COLUMNS}, claimed_by FROM assurance.journeys WHERE status = 'escalated' ORDER BY started_at LIMIT $1`,
-      [limit],
+      `SELECT ${COLUMNS}, claimed_by FROM assurance.journeys WHERE status = 'escalated'
+         AND ($2::uuid IS NULL OR (coalesce(started_at, 'epoch'::timestamptz), request_id) > (coalesce($3::timestamptz, 'epoch'::timestamptz), $2::uuid))
+       ORDER BY coalesce(started_at, 'epoch'::timestamptz), request_id LIMIT $1`,
+      [limit, after?.requestId ?? null, after?.startedAt ?? null],
     );
     return rows.map((row: JourneyRow & { claimed_by: string | null }) => ({ journey: toJourney(row), claimedBy: row.claimed_by }));
   }

@@ -1,3 +1,4 @@
+import type { JourneyParties } from '@closeloop/auth';
 import {
   ApprovalDecidedV1,
   buildEvent,
@@ -23,6 +24,16 @@ import { AuditRepository } from '../audit/audit.repository';
 import { JourneyRepository, type OutcomeRecord } from './journey.repository';
 import { type Circumstances, type Decision, type Emission, history, observe, type OperatorDecision, resolveEscalation, tick, type TrackedJourney } from './tracking.domain';
 import { WorkQueueError } from './work-queue.errors';
+
+/** The work queue's page cursor: the last row's start time and request id, base64url. */
+const encodeCursor = (journey: TrackedJourney): string => Buffer.from(`${journey.startedAt ?? ''}|${journey.requestId}`, 'utf8').toString('base64url');
+const decodeCursor = (cursor: string): { startedAt: string | null; requestId: string } => {
+  const [startedAt, requestId] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (requestId === undefined || !/^[0-9a-f-]{36}$/i.test(requestId) || (startedAt !== '' && Number.isNaN(Date.parse(startedAt ?? '')))) {
+    throw new WorkQueueError('BAD_CURSOR', 'after: not a cursor of this work queue (use the "next" of the previous page)');
+  }
+  return { startedAt: startedAt || null, requestId };
+};
 
 const PRODUCER = 'assurance';
 
@@ -88,9 +99,10 @@ export class TrackingService {
   }
 
   /** The work queue: escalated journeys with their whole history as context. */
-  async workQueue(limit = 100) {
-    const items = await this.journeys.listEscalated(limit);
-    return items.map(({ journey, claimedBy }) => ({
+  async workQueue(limit = 100, after?: string) {
+    const items = await this.journeys.listEscalated(limit, after === undefined ? undefined : decodeCursor(after));
+    const last = items.length === limit ? items[items.length - 1]?.journey : undefined;
+    return { items: items.map(({ journey, claimedBy }) => ({
       requestId: journey.requestId,
       journeyType: journey.journeyType,
       claimedBy,
@@ -100,7 +112,16 @@ export class TrackingService {
             .filter(([, s]) => s.status === 'escalated')
             .map(([step, s]) => ({ step, attempts: s.attempt, lastEnd: s.lastEnd })),
       history: history(journey),
-    }));
+    })), next: last ? encodeCursor(last) : undefined };
+  }
+
+  /** Who a journey belongs to, for separation of duties: its requester, its subject, the creator of the API key it was requested with. */
+  async partiesOf(requestId: string): Promise<JourneyParties> {
+    const journey = await this.journeys.findJourney(requestId);
+    if (!journey) throw new WorkQueueError('NOT_FOUND', `no journey ${requestId}`);
+    if (!journey.request) throw new WorkQueueError('REQUEST_UNSEEN', `assurance has not seen the request of journey ${requestId} yet, so nobody can act on it`);
+    const { requestedBy, subject, requestedVia } = journey.request;
+    return { requestedBy, subject, apiKeyCreatedBy: requestedVia?.createdBy };
   }
 
   /** An operator takes an escalated journey; a journey claimed by someone else cannot be taken. */
@@ -143,8 +164,8 @@ export class TrackingService {
     });
   }
 
-  timeline(requestId: string) {
-    return this.audit.timeline(requestId);
+  timeline(requestId: string, page?: { limit: number; afterSeq: number }) {
+    return this.audit.timeline(requestId, page);
   }
 
   findJourney(requestId: string) {

@@ -15,7 +15,7 @@ import {
   StepRetryRequestedV1,
 } from '@closeloop/contracts';
 import { createServiceApp } from '@closeloop/runtime';
-import { consumeUntil, distinctEventIds, eventually, publish, readTopic, sql, testEnv, testKafka, waitForGroupToCatchUp } from '@closeloop/testing';
+import { consumeUntil, distinctEventIds, eventually, publish, readTopic, sql, startTestIdentityProvider, testEnv, type TestIdentityProvider, testKafka, waitForGroupToCatchUp } from '@closeloop/testing';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 
@@ -24,6 +24,9 @@ import { AssuranceConfigSchema } from '../../src/config/assurance.config';
 
 const kafka = testKafka('assurance-int');
 let app: INestApplication;
+/** Assurance answers auditors and operators only: an auditor's token of the test identity provider. */
+let idp: TestIdentityProvider;
+let auditor: { authorization: string };
 
 const event = <C extends EventContract>(contract: C, requestId: string, payload: PayloadOf<C>): EventEnvelope =>
   buildEvent(contract, { requestId, journeyType: 'new-hire', producer: 'test' }, payload, { eventId: randomUUID(), occurredAt: new Date() });
@@ -50,12 +53,15 @@ const journeyEvents = (requestId: string) => {
 const send = (e: EventEnvelope) => publish(kafka, `${e.eventType}.v${e.version}`, [{ key: e.requestId, value: JSON.stringify(e) }]);
 
 beforeAll(async () => {
-  const config = parseConfig(AssuranceConfigSchema, { ...testEnv(), PORT: '0', LOG_LEVEL: 'warn' });
+  idp = await startTestIdentityProvider();
+  auditor = await idp.headers({ sub: 'auditor@acme.test', roles: ['auditor'] });
+  const config = parseConfig(AssuranceConfigSchema, { ...testEnv(), ...idp.env, PORT: '0', LOG_LEVEL: 'warn' });
   app = await createServiceApp(AppModule.register(config));
   await app.listen(0, '127.0.0.1');
 });
 
 afterAll(async () => {
+  await idp?.stop();
   await app?.close();
 });
 
@@ -66,7 +72,7 @@ describe('assurance tracks journeys from real topics', () => {
     for (const next of [e.device, e.access, e.device, e.account, e.requested, e.account]) await send(next);
 
     const outcome = await eventually(async () => {
-      const response = await request(app.getHttpServer()).get(`/journeys/${requestId}/outcome`).expect(200);
+      const response = await request(app.getHttpServer()).get(`/journeys/${requestId}/outcome`).set(auditor).expect(200);
       return response.body;
     });
     expect(outcome.signals.map((s: { eventId: string }) => s.eventId)).toEqual([e.account.eventId, e.access.eventId, e.device.eventId]);
@@ -98,38 +104,38 @@ describe('assurance tracks journeys from real topics', () => {
       payload: { step: 'device', owner: 'device', attempt: 2, reason: 'STEP_FAILED', request: { subject: { employeeId: 'E1' } } },
     });
     const journey = await eventually(async () => {
-      const response = await request(app.getHttpServer()).get(`/journeys/${requestId}`).expect(200);
+      const response = await request(app.getHttpServer()).get(`/journeys/${requestId}`).set(auditor).expect(200);
       expect(Object.keys(response.body.signals)).toHaveLength(2);
       expect(response.body.steps.device).toMatchObject({ status: 'open', attempt: 2 });
       return response.body;
     });
     expect(journey.status).toBe('open');
     expect(journey.failures).toEqual([expect.objectContaining({ step: 'device', attempt: 1, code: 'NOT_COMPLIANT' })]);
-    await request(app.getHttpServer()).get(`/journeys/${requestId}/outcome`).expect(404);
+    await request(app.getHttpServer()).get(`/journeys/${requestId}/outcome`).set(auditor).expect(404);
   });
 
   it('keeps a hash-chained audit trail of the journey, and detects a tampered entry', async () => {
     const requestId = randomUUID();
     const e = journeyEvents(requestId);
     for (const next of [e.requested, e.account, e.access, e.device]) await send(next);
-    await eventually(() => request(app.getHttpServer()).get(`/journeys/${requestId}/outcome`).expect(200));
+    await eventually(() => request(app.getHttpServer()).get(`/journeys/${requestId}/outcome`).set(auditor).expect(200));
 
-    const { body: timeline } = await request(app.getHttpServer()).get(`/journeys/${requestId}/timeline`).expect(200);
+    const { body: timeline } = await request(app.getHttpServer()).get(`/journeys/${requestId}/timeline`).set(auditor).expect(200);
     const actions = timeline.entries.map((entry: { action: string }) => entry.action);
     expect(actions).toHaveLength(5);
     expect(actions[0]).toBe('intake.journey.requested');
     expect(actions[4]).toBe('journey.confirmed');
     expect(timeline.entries.map((entry: { seq: number }) => entry.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(timeline.entries[4]).toMatchObject({ actor: 'assurance', reason: 'every verification signal of the definition of done arrived' });
-    await request(app.getHttpServer()).get(`/journeys/${requestId}/timeline/verify`).expect(200, { requestId, intact: true, entries: 5 });
+    await request(app.getHttpServer()).get(`/journeys/${requestId}/timeline/verify`).set(auditor).expect(200, { requestId, intact: true, entries: 5 });
 
     await sql("UPDATE assurance.audit_entries SET reason = 'nothing happened' WHERE request_id = $1 AND seq = 3", [requestId]);
-    const { body: check } = await request(app.getHttpServer()).get(`/journeys/${requestId}/timeline/verify`).expect(200);
+    const { body: check } = await request(app.getHttpServer()).get(`/journeys/${requestId}/timeline/verify`).set(auditor).expect(200);
     expect(check).toEqual({ requestId, intact: false, entries: 5, brokenAt: 3, problem: 'content was changed after it was written' });
   });
 
   it('answers 400 for an id that is not a UUID and 404 for an unknown journey', async () => {
-    await request(app.getHttpServer()).get('/journeys/xyz/outcome').expect(400);
-    await request(app.getHttpServer()).get(`/journeys/${randomUUID()}`).expect(404);
+    await request(app.getHttpServer()).get('/journeys/xyz/outcome').set(auditor).expect(400);
+    await request(app.getHttpServer()).get(`/journeys/${randomUUID()}`).set(auditor).expect(404);
   });
 });

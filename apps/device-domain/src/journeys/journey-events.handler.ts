@@ -1,6 +1,6 @@
 import { CompensationRequestedV1, JourneyRequestedV1, StepRetryRequestedV1 } from '@closeloop/contracts';
 import { compensationsOf, requestsOf, retriesOf } from '@closeloop/contracts';
-import { type EventBatch, EventHandlers } from '@closeloop/messaging';
+import { type EventBatch, EventHandlers, refuseUntrackedDefinitions } from '@closeloop/messaging';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
 import { NEW_HIRE_DEVICE } from '../enrolment/enrolment.domain';
@@ -23,18 +23,21 @@ export class JourneyEventsHandler {
 
   @EventPattern(JourneyRequestedV1.topic)
   async onJourneyRequested(@Payload() batch: EventBatch<JourneyRequestedV1>): Promise<void> {
+    refuseUntrackedDefinitions(batch.events);
     await this.enrolment.enrolDevices(requestsOf('new-hire', batch.events));
     await this.replacements.onRequested(requestsOf('device-replacement', batch.events));
   }
 
   @EventPattern(StepRetryRequestedV1.topic)
   async onRetryRequested(@Payload() batch: EventBatch<StepRetryRequestedV1>): Promise<void> {
+    refuseUntrackedDefinitions(batch.events);
     await this.enrolment.retry(retriesOf(NEW_HIRE_DEVICE, batch.events));
     await this.replacements.onRetryRequested(REPLACEMENT_STEPS.flatMap((step) => retriesOf(step, batch.events)));
   }
 
   @EventPattern(CompensationRequestedV1.topic)
   async onCompensationRequested(@Payload() batch: EventBatch<CompensationRequestedV1>): Promise<void> {
+    refuseUntrackedDefinitions(batch.events);
     await this.enrolment.compensate(compensationsOf(NEW_HIRE_DEVICE, batch.events));
     await this.replacements.compensate(REPLACEMENT_STEPS.flatMap((step) => compensationsOf(step, batch.events)));
   }

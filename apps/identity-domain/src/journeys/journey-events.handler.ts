@@ -1,6 +1,6 @@
 import { CompensationRequestedV1, JourneyRequestedV1, StepRetryRequestedV1 } from '@closeloop/contracts';
 import { compensationsOf, requestsOf, retriesOf } from '@closeloop/contracts';
-import { type EventBatch, EventHandlers } from '@closeloop/messaging';
+import { type EventBatch, EventHandlers, refuseUntrackedDefinitions } from '@closeloop/messaging';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
 import { DIRECTORY_ACCESS } from '../access-change/access-change.domain';
@@ -24,6 +24,7 @@ export class JourneyEventsHandler {
 
   @EventPattern(JourneyRequestedV1.topic)
   async onJourneyRequested(@Payload() batch: EventBatch<JourneyRequestedV1>): Promise<void> {
+    refuseUntrackedDefinitions(batch.events);
     await this.provisioning.provisionAccounts(requestsOf('new-hire', batch.events));
     await this.accessChanges.change(requestsOf('access-change', batch.events));
     await this.accountChecks.check(requestsOf('saas-licensing', batch.events));
@@ -31,6 +32,7 @@ export class JourneyEventsHandler {
 
   @EventPattern(StepRetryRequestedV1.topic)
   async onRetryRequested(@Payload() batch: EventBatch<StepRetryRequestedV1>): Promise<void> {
+    refuseUntrackedDefinitions(batch.events);
     await this.provisioning.retry(retriesOf(NEW_HIRE_IDENTITY, batch.events));
     await this.accessChanges.retry(retriesOf(DIRECTORY_ACCESS, batch.events));
     await this.accountChecks.retry(retriesOf(ACCOUNT_CHECK, batch.events));
@@ -38,6 +40,7 @@ export class JourneyEventsHandler {
 
   @EventPattern(CompensationRequestedV1.topic)
   async onCompensationRequested(@Payload() batch: EventBatch<CompensationRequestedV1>): Promise<void> {
+    refuseUntrackedDefinitions(batch.events);
     await this.provisioning.compensate(compensationsOf(NEW_HIRE_IDENTITY, batch.events));
     await this.accessChanges.compensate(compensationsOf(DIRECTORY_ACCESS, batch.events));
     await this.accountChecks.compensate(compensationsOf(ACCOUNT_CHECK, batch.events));

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
 import { parseConfig } from '@closeloop/config';
-import { AccountFailedV1, AccountVerifiedV1, buildEvent, JourneyRequestedV1 } from '@closeloop/contracts';
+import { AccountFailedV1, AccountVerifiedV1, buildEvent, deadLetterTopic, JourneyRequestedV1 } from '@closeloop/contracts';
 import { createServiceApp } from '@closeloop/runtime';
-import { consumeUntil, publish, sql, testEnv, testKafka } from '@closeloop/testing';
+import { consumeUntil, publish, sql, startTestIdentityProvider, testEnv, type TestIdentityProvider, testKafka } from '@closeloop/testing';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 
@@ -12,6 +12,9 @@ import { IdentityConfigSchema } from '../../src/config/identity.config';
 
 const kafka = testKafka('identity-int');
 let app: INestApplication;
+/** The simulator's fault switch is an admin's: a token of the test identity provider. */
+let idp: TestIdentityProvider;
+let admin: { authorization: string };
 
 const requested = (employeeId: string) => {
   const requestId = randomUUID();
@@ -34,11 +37,14 @@ const requested = (employeeId: string) => {
 };
 
 beforeAll(async () => {
-  app = await createServiceApp(AppModule.register(parseConfig(IdentityConfigSchema, { ...testEnv(), PORT: '0', LOG_LEVEL: 'warn' })));
+  idp = await startTestIdentityProvider();
+  admin = await idp.headers({ sub: 'simulator-admin@acme.test', roles: ['admin'] });
+  app = await createServiceApp(AppModule.register(parseConfig(IdentityConfigSchema, { ...testEnv(), ...idp.env, PORT: '0', LOG_LEVEL: 'warn' })));
   await app.listen(0, '127.0.0.1');
 });
 
 afterAll(async () => {
+  await idp?.stop();
   await app?.close();
 });
 
@@ -54,19 +60,29 @@ describe('identity provisioning', () => {
 
   it('reports a failure with the reason when the directory says yes but the read-back disagrees', async () => {
     const employeeId = `E-${randomUUID().slice(0, 8)}`;
-    await request(app.getHttpServer()).put('/simulator/faults').send({ readBackDisagrees: true, onlyFor: [employeeId] }).expect(200);
+    await request(app.getHttpServer()).put('/simulator/faults').set(admin).send({ readBackDisagrees: true, onlyFor: [employeeId] }).expect(200);
     try {
       const event = requested(employeeId);
       await publish(kafka, JourneyRequestedV1.topic, [{ key: event.requestId, value: JSON.stringify(event) }]);
       const [failed] = await consumeUntil(kafka, AccountFailedV1.topic, (m) => m.message.key?.toString() === event.requestId);
       expect(failed?.value).toMatchObject({ payload: { step: 'identity', code: 'VERIFICATION_MISMATCH', reason: 'read-back disagrees: the account is disabled' } });
     } finally {
-      await request(app.getHttpServer()).put('/simulator/faults').send({}).expect(200);
+      await request(app.getHttpServer()).put('/simulator/faults').set(admin).send({}).expect(200);
     }
   });
 
   it('rejects invalid fault settings with 400', async () => {
-    const response = await request(app.getHttpServer()).put('/simulator/faults').send({ latencyMs: -1, surprise: true }).expect(400);
+    const response = await request(app.getHttpServer()).put('/simulator/faults').set(admin).send({ latencyMs: -1, surprise: true }).expect(400);
     expect(response.body.message).toContain('latencyMs');
+  });
+
+  it('dead-letters a request of a definition version nobody tracks, with the reason, and creates nothing', async () => {
+    const employeeId = `E-${randomUUID().slice(0, 8)}`;
+    const live = requested(employeeId);
+    const untracked = { ...live, payload: { ...live.payload, definitionVersion: 42 } };
+    await publish(kafka, JourneyRequestedV1.topic, [{ key: untracked.requestId, value: JSON.stringify(untracked) }]);
+    const [dead] = await consumeUntil(kafka, deadLetterTopic(JourneyRequestedV1.topic), (m) => m.message.key?.toString() === untracked.requestId);
+    expect(dead?.message.headers?.['dlq-reason']?.toString()).toContain(`journey ${untracked.requestId} is a new-hire of definition v42, which is not a live definition`);
+    expect(await sql('SELECT 1 FROM identity.accounts WHERE employee_id = $1', [employeeId])).toHaveLength(0);
   });
 });

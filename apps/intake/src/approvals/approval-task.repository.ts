@@ -100,8 +100,8 @@ export class ApprovalTaskRepository {
     return rows.map(toTask);
   }
 
-  async forJourney(requestId: string): Promise<ApprovalTask[]> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM intake.approval_tasks WHERE request_id = $1 ORDER BY created_at`, [requestId]);
+  async forJourney(requestId: string, limit: number): Promise<ApprovalTask[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM intake.approval_tasks WHERE request_id = $1 ORDER BY created_at LIMIT $2`, [requestId, limit]);
     return rows.map(toTask);
   }
 

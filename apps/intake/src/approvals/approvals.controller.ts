@@ -41,11 +41,13 @@ export class ApprovalsController {
     return { tasks: (await this.approvals.mine(principal, parsed.data)).map(view) };
   }
 
-  /** Every task of a journey, decided or not. */
+  /** Every task of a journey, decided or not, oldest first: a journey has a handful, `?limit=` (at most 500, default 100) bounds the answer. */
   @Get('journeys/:id/approvals')
   @Roles('approver', 'operator', 'auditor', 'admin')
-  async ofJourney(@Param('id', journeyIdPipe()) id: string) {
-    return { tasks: (await this.approvals.forJourney(id)).map(view) };
+  async ofJourney(@Param('id', journeyIdPipe()) id: string, @Query('limit') limit?: string) {
+    const parsed = LimitSchema.safeParse(limit);
+    if (!parsed.success) throw new BadRequestException('limit: an integer from 1 to 500');
+    return { tasks: (await this.approvals.forJourney(id, parsed.data)).map(view) };
   }
 
   @Post('approvals/:taskId/approve')

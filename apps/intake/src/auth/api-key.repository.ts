@@ -1,9 +1,9 @@
+import { isRole } from '@closeloop/auth';
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 
 import { ApiKeyEntity } from './api-key.entity';
 import type { ApiKey } from './api-keys.domain';
-import { isRole } from './roles';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -39,8 +39,17 @@ export class ApiKeyRepository {
     return row ? toApiKey(row) : null;
   }
 
-  async list(): Promise<ApiKey[]> {
-    return (await this.dataSource.getRepository(ApiKeyEntity).find({ order: { createdAt: 'DESC', id: 'ASC' } })).map(toApiKey);
+  /** Newest first, a page at a time: `after` is the id of the previous page's last key. */
+  async list(limit: number, after?: string): Promise<ApiKey[]> {
+    const rows: ApiKeyEntity[] = await this.dataSource
+      .getRepository(ApiKeyEntity)
+      .createQueryBuilder('k')
+      .where(after === undefined ? 'TRUE' : '(k.created_at, k.id) < (SELECT a.created_at, a.id FROM intake.api_keys a WHERE a.id = :after)', { after })
+      .orderBy('k.created_at', 'DESC')
+      .addOrderBy('k.id', 'DESC')
+      .limit(limit)
+      .getMany();
+    return rows.map(toApiKey);
   }
 
   /** Revokes an active key; revoking a revoked key changes nothing. */

@@ -1,11 +1,11 @@
-import { ZodBodyPipe } from '@closeloop/runtime';
-import { BadRequestException, Body, ConflictException, Controller, Delete, Get, NotFoundException, Param, type PipeTransform, Post } from '@nestjs/common';
+import { CurrentPrincipal, type Principal, Roles } from '@closeloop/auth';
+import { ZodBodyPipe, ZodQueryPipe } from '@closeloop/runtime';
+import { BadRequestException, Body, ConflictException, Controller, Delete, Get, NotFoundException, Param, type PipeTransform, Post, Query } from '@nestjs/common';
+import { z } from 'zod';
 
 import { API_KEY_ID, type ApiKey, type CreateApiKey, CreateApiKeySchema } from './api-keys.domain';
+import { ApiKeyError } from './api-keys.errors';
 import { ApiKeysService } from './api-keys.service';
-import { ApiKeyError } from './auth.errors';
-import { CurrentPrincipal, Roles } from './principal.decorators';
-import type { Principal } from './roles';
 
 const view = (key: ApiKey) => ({
   id: key.id,
@@ -16,6 +16,13 @@ const view = (key: ApiKey) => ({
   revokedBy: key.revokedBy,
   revokedAt: key.revokedAt?.toISOString() ?? null,
 });
+
+const ListSchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    after: z.string().regex(API_KEY_ID, 'the id of the last key of the previous page (16 hexadecimal digits)').optional(),
+  })
+  .strict();
 
 const apiKeyIdPipe: PipeTransform<string, string> = {
   transform: (value) => {
@@ -51,9 +58,11 @@ export class ApiKeysController {
     }
   }
 
+  /** Newest first: `?limit=` (1–500, default 100), `?after=<id>` (the `next` of the previous page). */
   @Get()
-  async list() {
-    return { items: (await this.apiKeys.list()).map(view) };
+  async list(@Query(new ZodQueryPipe(ListSchema)) query: z.infer<typeof ListSchema>) {
+    const items = (await this.apiKeys.list(query.limit, query.after)).map(view);
+    return { items, next: items.length === query.limit ? items[items.length - 1]?.id : undefined };
   }
 
   /** Revokes a key at once (the next call with it is a 401); revoking a revoked key changes nothing. */

@@ -1,8 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
+import { type Role, ROLES } from '@closeloop/auth';
 import { z } from 'zod';
-
-import { type Role, ROLES } from './roles';
 
 /**
  * API keys for upstream systems: `clk_<id>_<secret>`, a 16-hex-digit id (looked up) and 32

@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 
+import { apiKeyPrincipalId, type ApiKeyVerifier, AuthError, type Principal } from '@closeloop/auth';
 import { createLogger } from '@closeloop/observability';
 import { CLOCK, type Clock } from '@closeloop/runtime';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { ApiKeyRepository } from './api-key.repository';
 import { type ApiKey, apiKeyId, apiKeyMatches, type CreateApiKey, mintApiKey } from './api-keys.domain';
-import { ApiKeyError, AuthError } from './auth.errors';
-import { apiKeyPrincipalId, type Principal } from './roles';
+import { ApiKeyError } from './api-keys.errors';
 
 /** API keys of upstream systems: created by an admin (the key is returned once), listed, revoked, and checked on each call. */
 @Injectable()
-export class ApiKeysService {
+export class ApiKeysService implements ApiKeyVerifier {
   private readonly logger = createLogger(ApiKeysService.name);
 
   constructor(
@@ -28,8 +28,8 @@ export class ApiKeysService {
     return minted;
   }
 
-  list(): Promise<ApiKey[]> {
-    return this.keys.list();
+  list(limit: number, after?: string): Promise<ApiKey[]> {
+    return this.keys.list(limit, after);
   }
 
   async revoke(id: string, revokedBy: string): Promise<ApiKey> {
@@ -48,6 +48,6 @@ export class ApiKeysService {
     if (!record || !apiKeyMatches(record, key)) throw new AuthError('UNKNOWN_API_KEY', `API key ${id} is not recognised`);
     const who = { kind: 'api-key' as const, id: apiKeyPrincipalId(record.name) };
     if (record.revokedAt) throw new AuthError('REVOKED_API_KEY', `API key ${id} (${record.name}) was revoked at ${record.revokedAt.toISOString()}`, who);
-    return { ...who, roles: record.roles, groups: [] };
+    return { ...who, roles: record.roles, groups: [], apiKey: { id: record.id, name: record.name, createdBy: record.createdBy } };
   }
 }

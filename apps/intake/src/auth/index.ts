@@ -1,6 +1,3 @@
-export { assertNotOwnRequest, assertOwnerOrRole } from './access';
-export { AccessDenied } from './auth.errors';
-export { AuthModule } from './auth.module';
-export { CurrentPrincipal, Roles } from './principal.decorators';
+export { ApiKeysModule } from './auth.module';
 export { RequestedByCaller } from './requested-by-caller.interceptor';
-export { type Principal, type Role, ROLES } from './roles';
+export { AccessDenied, assertIndependentOf, assertNotOwnRequest, assertOwnerOrRole, CurrentPrincipal, type Principal, type Role, ROLES,Roles } from '@closeloop/auth';

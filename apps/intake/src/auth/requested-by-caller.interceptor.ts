@@ -1,8 +1,7 @@
+import { principalOf } from '@closeloop/auth';
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, UseInterceptors } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Observable } from 'rxjs';
-
-import { principalOf } from './principal.decorators';
 
 /**
  * Sets the body's `requestedBy` to the authenticated caller before the body is validated: who

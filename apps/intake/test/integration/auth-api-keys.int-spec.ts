@@ -55,6 +55,12 @@ describe('who is calling: API keys of upstream systems', () => {
     const listed = await http().get('/api-keys').set(admin).expect(200);
     expect(listed.body.items).toEqual(expect.arrayContaining([{ id, name, roles: ['requester'], createdBy: ADMIN, createdAt: expect.any(String), revokedBy: null, revokedAt: null }]));
     expect(JSON.stringify(listed.body)).not.toContain(secret);
+    // Newest first, in pages: the key just created heads the first page of one.
+    const page = await http().get('/api-keys?limit=1').set(admin).expect(200);
+    expect(page.body.items.map((k: { id: string }) => k.id)).toEqual([id]);
+    const next = await http().get(`/api-keys?limit=1&after=${page.body.next}`).set(admin).expect(200);
+    expect(next.body.items.map((k: { id: string }) => k.id)).not.toContain(id);
+    expect((await http().get('/api-keys?limit=501').set(admin).expect(400)).body.message).toContain('limit');
 
     const submitted = await http().post('/journeys').set(apiKey(key)).send(newHireRequest({ requestedBy: 'whoever' })).expect(202);
     const journey = await http().get(`/journeys/${submitted.body.requestId}`).set(apiKey(key)).expect(200);
@@ -124,7 +130,7 @@ describe('who is calling: API keys of upstream systems', () => {
     const auditor = await idp.headers({ sub: uniqueName('audrey'), roles: ['auditor'] });
     const page = await http().get(`/access-denials?principal=${intruder}&limit=1`).set(auditor).expect(200);
     expect(page.body.items).toEqual([
-      { id: expect.any(String), at: expect.any(String), principalKind: 'user', principalId: intruder, method: 'GET', path: '/access-denials', status: 403, reason: 'MISSING_ROLE', message: `missing role auditor or admin for GET /access-denials (${intruder} has requester)`, sourceIp: expect.any(String) },
+      { id: expect.any(String), at: expect.any(String), lastAt: null, count: 1, principalKind: 'user', principalId: intruder, method: 'GET', path: '/access-denials', status: 403, reason: 'MISSING_ROLE', message: `missing role auditor or admin for GET /access-denials (${intruder} has requester)`, sourceIp: expect.any(String) },
     ]);
     const next = await http().get(`/access-denials?principal=${intruder}&limit=1&before=${page.body.nextBefore}`).set(admin).expect(200);
     expect(next.body.items).toEqual([expect.objectContaining({ path: '/api-keys', reason: 'MISSING_ROLE' })]);

@@ -46,13 +46,31 @@ export type ScimTargets = z.infer<typeof ScimTargetsSchema>;
  * Apps it does not name, and every app when it has no `*`, go to this service's own SCIM simulator.
  * `SAAS_SCIM_SIMULATOR_TOKEN`: the bearer token the simulator accepts (and the connector sends it).
  */
+/** The simulator's published development token: never accepted as a real target's. */
+export const DEFAULT_SIMULATOR_TOKEN = 'closeloop-local-scim-simulator-token';
+
 export const scimTargetsConfigShape = {
   SAAS_SCIM_TARGETS: jsonSetting(ScimTargetsSchema, '{}'),
-  SAAS_SCIM_SIMULATOR_TOKEN: z.string().min(16, 'at least 16 characters').default('closeloop-local-scim-simulator-token'),
+  SAAS_SCIM_SIMULATOR_TOKEN: z.string().min(16, 'at least 16 characters').default(DEFAULT_SIMULATOR_TOKEN),
+};
+
+/**
+ * With NODE_ENV=production every app needs a real SCIM target (a `*` entry covers the apps not
+ * named), reached over https with a token of its own (never the simulator's published one).
+ */
+export const checkScimTargetsForProduction = (config: { NODE_ENV: string; SAAS_SCIM_TARGETS: ScimTargets }, ctx: z.RefinementCtx): void => {
+  if (config.NODE_ENV !== 'production') return;
+  const problem = (message: string) => ctx.addIssue({ code: 'custom', path: ['SAAS_SCIM_TARGETS'], message });
+  if (!config.SAAS_SCIM_TARGETS['*']) problem('with NODE_ENV=production a "*" target is required: apps without a target of their own would otherwise have none');
+  for (const [app, target] of Object.entries(config.SAAS_SCIM_TARGETS)) {
+    if (!target.baseUrl.startsWith('https://')) problem(`${app}.baseUrl: must be https with NODE_ENV=production`);
+    if (target.token === DEFAULT_SIMULATOR_TOKEN) problem(`${app}.token: the simulator's published development token is not allowed with NODE_ENV=production`);
+  }
 };
 
 /** The target for an app: its own entry, else `*` (with `{app}` filled in), else null (the simulator). */
 export const scimTargetFor = (targets: ScimTargets, app: string): ScimTarget | null => {
-  const target = targets[app] ?? targets['*'];
+  // Own entries only: an app named `constructor` must not find an inherited property.
+  const target = (Object.hasOwn(targets, app) ? targets[app] : undefined) ?? (Object.hasOwn(targets, '*') ? targets['*'] : undefined);
   return target ? { ...target, baseUrl: withApp(target.baseUrl, app) } : null;
 };

@@ -1,6 +1,6 @@
 import { AccountVerifiedV1, CompensationRequestedV1, DirectoryAccessChangedV1, JourneyRequestedV1, StepRetryRequestedV1 } from '@closeloop/contracts';
 import { compensationsOf, requestsOf, retriesOf } from '@closeloop/contracts';
-import { type EventBatch, EventHandlers } from '@closeloop/messaging';
+import { type EventBatch, EventHandlers, refuseUntrackedDefinitions } from '@closeloop/messaging';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
 import { NEW_HIRE_SAAS } from '../access/access.domain';
@@ -25,6 +25,7 @@ export class JourneyEventsHandler {
 
   @EventPattern(JourneyRequestedV1.topic)
   async onJourneyRequested(@Payload() batch: EventBatch<JourneyRequestedV1>): Promise<void> {
+    refuseUntrackedDefinitions(batch.events);
     await this.newHireAccess.onJourneysRequested(requestsOf('new-hire', batch.events));
     await this.accessChanges.onRequested(requestsOf('access-change', batch.events));
     await this.licensing.onRequested(requestsOf('saas-licensing', batch.events));
@@ -43,6 +44,7 @@ export class JourneyEventsHandler {
 
   @EventPattern(StepRetryRequestedV1.topic)
   async onRetryRequested(@Payload() batch: EventBatch<StepRetryRequestedV1>): Promise<void> {
+    refuseUntrackedDefinitions(batch.events);
     await this.newHireAccess.onRetryRequested(retriesOf(NEW_HIRE_SAAS, batch.events));
     await this.accessChanges.onRetryRequested(retriesOf(APP_ACCESS, batch.events));
     await this.licensing.onRetryRequested(retriesOf(LICENCE, batch.events));
@@ -50,6 +52,7 @@ export class JourneyEventsHandler {
 
   @EventPattern(CompensationRequestedV1.topic)
   async onCompensationRequested(@Payload() batch: EventBatch<CompensationRequestedV1>): Promise<void> {
+    refuseUntrackedDefinitions(batch.events);
     await this.newHireAccess.compensate(compensationsOf(NEW_HIRE_SAAS, batch.events));
     await this.accessChanges.compensate(compensationsOf(APP_ACCESS, batch.events));
     await this.licensing.compensate(compensationsOf(LICENCE, batch.events));

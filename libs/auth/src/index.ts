@@ -1,0 +1,13 @@
+export { assertIndependentOf, assertNotOwnRequest, assertOwnerOrRole, type JourneyParties } from './access';
+export { type AccessDenial, AccessDenialLog } from './access-denial.log';
+export { accessDenialsMigration } from './access-denials.migration';
+export { API_KEY_VERIFIER, type ApiKeyVerifier } from './api-key-verifier';
+export { type AuthConfig, authConfigShape, checkAuthSettings } from './auth.config';
+export { type AccessDenialReason, AccessDenied, AuthenticationFailed, AuthError, type AuthErrorCode } from './auth.errors';
+export { AuthGuard, routeOf } from './auth.guard';
+export { AuthModule } from './auth.module';
+export { AUTH_OPTIONS, type AuthOptions } from './auth.options';
+export { Authenticator } from './authenticator.service';
+export { ACCESS_METADATA, CurrentPrincipal, principalOf, Public, Roles, ROLES_METADATA, type RouteAccess, ScrapeEndpoint } from './principal.decorators';
+export { apiKeyPrincipalId, hasAnyRole, isRole, type Principal, type Role, ROLES } from './roles';
+export { ACCEPTED_ALGORITHMS, createKeySource, TokenVerifier } from './token-verifier';
