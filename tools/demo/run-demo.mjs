@@ -35,6 +35,11 @@ const runId = Date.now().toString(36);
 /** Authorization headers of the demo's people (tokens of the development identity provider). */
 const bearer = async (sub, roles, groups = []) => ({ authorization: `Bearer ${await devToken({ sub, roles, groups })}` });
 const MANAGER = await bearer('manager@acme.test', ['requester']);
+/** Reads assurance (operator, auditor) and sets the simulators' fault switches (admin). */
+const STAFF = await bearer('it.ops@acme.test', ['operator', 'auditor', 'admin']);
+/** Operators of the work queue: who acts is who authenticated. */
+const OPS_ADA = await bearer('ops-ada@acme.test', ['operator']);
+const OPS_BOB = await bearer('ops-bob@acme.test', ['operator']);
 
 const SAMPLES = [
   {
@@ -54,7 +59,8 @@ const SAMPLES = [
     displayName: 'Grace Hopper',
     groups: ['staff', 'engineering', 'platform'],
     apps: [
-      { app: 'github', role: 'admin', licence: 'enterprise' },
+      // maintainer, not admin: an admin role in any app waits for an approver (rule privileged-roles).
+      { app: 'github', role: 'maintainer', licence: 'enterprise' },
       { app: 'slack', role: 'member', licence: 'pro' },
       { app: 'jira', role: 'member' },
     ],
@@ -144,7 +150,7 @@ const awaitOutcome = async (journey) => {
   let lastError = '';
   while (Date.now() < deadline) {
     try {
-      const outcome = await request(`${ASSURANCE_URL}/journeys/${journey.requestId}/outcome`);
+      const outcome = await request(`${ASSURANCE_URL}/journeys/${journey.requestId}/outcome`, { headers: STAFF });
       if (outcome.status === 200) return { ...journey, status: 'confirmed', outcome: outcome.body };
       if (outcome.status !== 404) lastError = `outcome answered ${outcome.status}`;
       if (++polls % 8 === 0) {
@@ -335,8 +341,8 @@ const moreJourneys = async (hires) => {
 
 // ---------------------------------------------------------------- exception paths
 
-const post = (url, body) => request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const put = (url, body) => request(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (url, body, who = STAFF) => request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...who }, body: JSON.stringify(body) });
+const put = (url, body, who = STAFF) => request(url, { method: 'PUT', headers: { 'content-type': 'application/json', ...who }, body: JSON.stringify(body) });
 const stack = (...args) => execFileSync('bash', ['tools/stack.sh', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
 
 /** Polls until `check` returns a value (or the time is up). */
@@ -353,7 +359,7 @@ const intakeStatus = async (id, status) => {
   const r = await request(`${INTAKE_URL}/journeys/${id}`, { headers: MANAGER });
   return r.body?.status === status ? r.body : undefined;
 };
-const tracked = async (id) => (await request(`${ASSURANCE_URL}/journeys/${id}`)).body;
+const tracked = async (id) => (await request(`${ASSURANCE_URL}/journeys/${id}`, { headers: STAFF })).body;
 
 const exceptionPaths = async (t0) => {
   const [verification, hard, stall] = EXCEPTION_SAMPLES.map((sample, i) => ({ sample, i }));
@@ -388,11 +394,11 @@ const exceptionPaths = async (t0) => {
 
   console.log();
   console.log('operators act: the directory is repaired and the identity step retried; the device order is failed, which compensates the journey');
-  await post(`${ASSURANCE_URL}/work-queue/${ids['verification failure'].requestId}/claim`, { operator: 'ops-ada' });
+  await post(`${ASSURANCE_URL}/work-queue/${ids['verification failure'].requestId}/claim`, {}, OPS_ADA);
   await put(`${IDENTITY_URL}/simulator/faults`, {});
-  await post(`${ASSURANCE_URL}/work-queue/${ids['verification failure'].requestId}/resolve`, { operator: 'ops-ada', action: 'retry', comment: 'directory sync repaired' });
-  await post(`${ASSURANCE_URL}/work-queue/${ids['hard failure'].requestId}/claim`, { operator: 'ops-bob' });
-  await post(`${ASSURANCE_URL}/work-queue/${ids['hard failure'].requestId}/resolve`, { operator: 'ops-bob', action: 'fail', comment: 'model discontinued; hiring manager informed' });
+  await post(`${ASSURANCE_URL}/work-queue/${ids['verification failure'].requestId}/resolve`, { action: 'retry', comment: 'directory sync repaired' }, OPS_ADA);
+  await post(`${ASSURANCE_URL}/work-queue/${ids['hard failure'].requestId}/claim`, {}, OPS_BOB);
+  await post(`${ASSURANCE_URL}/work-queue/${ids['hard failure'].requestId}/resolve`, { action: 'fail', comment: 'model discontinued; hiring manager informed' }, OPS_BOB);
   await put(`${DEVICE_URL}/simulator/faults`, {});
 
   const outcomes = [];
@@ -406,7 +412,7 @@ const exceptionPaths = async (t0) => {
   console.log();
   console.log(table(['requestId', 'fault', 'status', 'stalls', 'retries', 'failed attempts', 'duration ms'], outcomes));
 
-  const kpis = await request(`${ASSURANCE_URL}/kpis?from=${encodeURIComponent(new Date(t0 - 1000).toISOString())}`);
+  const kpis = await request(`${ASSURANCE_URL}/kpis?from=${encodeURIComponent(new Date(t0 - 1000).toISOString())}`, { headers: STAFF });
   const pct = (v) => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(0)}%`);
   console.log();
   console.log('fulfilment KPIs for this run (GET /kpis):');

@@ -35,6 +35,8 @@ const SAAS = `http://127.0.0.1:${PORTS['saas-domain']}`;
 let services: RunningService[] = [];
 let kafka: Kafka;
 let idp: TestIdentityProvider;
+/** Operators, auditors and admins of assurance and the simulators' fault switches: a token of the test identity provider. */
+let staff: { authorization: string };
 type Headers = { authorization: string };
 const as: Record<string, Headers> = {};
 
@@ -65,6 +67,7 @@ beforeAll(async () => {
   await dropDatabase(DATABASE_URL);
   kafka = testKafka('e2e-controls');
   idp = await startTestIdentityProvider();
+  staff = await idp.headers({ sub: 'staff@acme.test', roles: ['operator', 'auditor', 'admin'], expiresIn: '2h' });
   const person = (sub: string, roles: string[], groups: string[] = []) => idp.headers({ sub, roles, groups, expiresIn: '2h' });
   as['requester'] = await person('hiring.manager@acme.test', ['requester']);
   // Holds the approver role in the right group, but asked for the journeys itself.
@@ -77,6 +80,8 @@ beforeAll(async () => {
   as['eus'] = await person('eus.approver@acme.test', ['approver'], ['eus-approvers']);
   as['auditor'] = await person('auditor@acme.test', ['auditor']);
   as['admin'] = await person('admin@acme.test', ['admin']);
+  // Issues API keys, and is an IAM approver too.
+  as['keyAdmin'] = await person('key.admin@acme.test', ['admin', 'approver'], ['iam-approvers']);
   const env = {
     DATABASE_URL,
     KAFKA_BROKERS: testEnv().KAFKA_BROKERS,
@@ -122,7 +127,7 @@ describe('pre-action approval', () => {
     const [requested] = await eventsOf(JourneyRequestedV1.topic, requestId);
     expect((requested?.value as JourneyRequestedV1).payload.policy).toMatchObject({ policyVersion: 1, rule: 'privileged-groups' });
 
-    const timeline = await http('GET', `${ASSURANCE}/journeys/${requestId}/timeline`);
+    const timeline = await http('GET', `${ASSURANCE}/journeys/${requestId}/timeline`, undefined, staff);
     expect(timeline.body.entries).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'approver:iam.approver@acme.test', action: 'approval.pre-approval.approved' })]));
   });
 
@@ -169,7 +174,7 @@ describe('approval on exception', () => {
   it('runs automatically; when a step fails for good the approver group decides, and a rejection compensates', async () => {
     const request = newHireRequest();
     const employeeId = request.subject.employeeId;
-    expect((await http('PUT', `${SAAS}/simulator/faults`, { failProvisioning: true, onlyFor: [employeeId] })).status).toBe(200);
+    expect((await http('PUT', `${SAAS}/simulator/faults`, { failProvisioning: true, onlyFor: [employeeId] }, staff)).status).toBe(200);
     try {
       const { requestId, status } = await submit(request);
       expect(status).toBe('requested');
@@ -181,7 +186,7 @@ describe('approval on exception', () => {
       const undo = await eventsOf(CompensationRequestedV1.topic, requestId);
       expect(undo.map((m) => (m.value as CompensationRequestedV1).payload.step)).toEqual(['device', 'saas', 'identity']);
     } finally {
-      await http('PUT', `${SAAS}/simulator/faults`, {});
+      await http('PUT', `${SAAS}/simulator/faults`, {}, staff);
     }
   });
 });
@@ -204,11 +209,59 @@ describe('post-action attestation', () => {
     expect(steps.map((m) => (m.value as CompensationRequestedV1).payload.step)).toEqual(['device', 'saas', 'identity']);
     // The approved attestation reached assurance too, and changed nothing.
     await eventually(async () => {
-      const timeline = await http('GET', `${ASSURANCE}/journeys/${attested.requestId}/timeline`);
+      const timeline = await http('GET', `${ASSURANCE}/journeys/${attested.requestId}/timeline`, undefined, staff);
       expect(timeline.body.entries).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'approval.attestation.approved', actor: 'approver:app.owner@acme.test' })]));
     });
     expect((await statusOf(attested.requestId)).status).toBe('confirmed');
     expect(await eventsOf(CompensationRequestedV1.topic, attested.requestId)).toHaveLength(0);
+  });
+});
+
+describe('domain rules that protect people', () => {
+  it('refuses a new hire for an employee whose account another journey created, naming that journey, and leaves it alone', async () => {
+    const request = newHireRequest({ apps: [{ app: 'wiki', role: 'editor' }] });
+    const { requestId } = await submit(request);
+    await waitForStatus(requestId, 'confirmed');
+    const takeover = await intake('POST', '/journeys', as['requester'] as Headers, { ...request, groups: ['staff', 'prod-admins'] });
+    expect(takeover).toMatchObject({ status: 409, body: { ownerRequestId: requestId } });
+    expect(takeover.body.message).toBe(
+      `employee ${request.subject.employeeId} already has an account owned by new-hire journey ${requestId} (confirmed): a journey never takes over what another journey created; follow or cancel that journey instead`,
+    );
+    expect((await statusOf(requestId)).status).toBe('confirmed');
+  });
+
+  it('never runs an app admin role without approval, and refuses a role the app does not have', async () => {
+    const admin = await submit(newHireRequest({ apps: [{ app: 'github', role: 'admin' }] }));
+    expect(admin.status).toBe('awaiting-approval');
+    expect((await statusOf(admin.requestId)).policy).toEqual({ policyVersion: 1, rule: 'privileged-roles', control: 'pre-approval', approverGroup: 'iam-approvers' });
+    expect(await eventsOf(JourneyRequestedV1.topic, admin.requestId)).toHaveLength(0);
+    const unknown = await intake('POST', '/journeys', as['requester'] as Headers, newHireRequest({ apps: [{ app: 'github', role: 'superadmin' }] }));
+    expect(unknown).toMatchObject({ status: 400, body: { issues: [{ field: 'apps.0.role', message: 'role superadmin is not a role of app github (its roles: developer, admin)' }] } });
+  });
+
+  it('keeps the cost rule when a licence is named like an inherited property', async () => {
+    const steered = await submit(newHireRequest({ apps: [{ app: 'salesforce', role: 'user', licence: 'enterprise' }, { app: 'asana', role: 'member', licence: 'constructor' }] }));
+    expect(steered.status).toBe('awaiting-approval');
+    expect((await statusOf(steered.requestId)).policy).toMatchObject({ rule: 'costly-licence', control: 'pre-approval' });
+  });
+
+  it('does not let the admin who created an API key approve a journey requested with it', async () => {
+    const created = await intake('POST', '/api-keys', as['keyAdmin'] as Headers, { name: `hr-${Date.now().toString(36)}`, roles: ['requester'] });
+    expect(created.status).toBe(201);
+    const submitted = await http('POST', `${INTAKE}/journeys`, newHireRequest({ groups: ['staff', 'prod-admins'] }), { authorization: `ApiKey ${created.body.key}` });
+    expect(submitted).toMatchObject({ status: 202, body: { status: 'awaiting-approval' } });
+    const requestId: string = submitted.body.requestId;
+    const task = await openTask(as['iam'] as Headers, requestId, 'pre-approval');
+    const own = await intake('POST', `/approvals/${task.taskId}/approve`, as['keyAdmin'] as Headers, { comment: 'the HR system is mine, so is this' });
+    expect(own).toMatchObject({ status: 403, body: { reason: 'OWN_REQUEST' } });
+    expect(own.body.message).toContain(`key.admin@acme.test created the API key ${created.body.name} that requested this`);
+    expect((await intake('POST', `/approvals/${task.taskId}/approve`, as['iam'] as Headers, { comment: 'agreed with HR' })).status).toBe(200);
+    const [requested] = await eventually(async () => {
+      const events = await eventsOf(JourneyRequestedV1.topic, requestId);
+      expect(events).toHaveLength(1);
+      return events;
+    });
+    expect((requested?.value as JourneyRequestedV1).payload.requestedVia).toEqual({ apiKeyId: created.body.id, apiKeyName: created.body.name, createdBy: 'key.admin@acme.test' });
   });
 });
 
@@ -237,7 +290,7 @@ describe('a policy change during the run', () => {
     // A journey under approval on exception whose step fails for good only after version 2 is
     // active: its task must still go to the approvers of version 1.
     const failing = newHireRequest();
-    expect((await http('PUT', `${SAAS}/simulator/faults`, { failProvisioning: true, onlyFor: [failing.subject.employeeId] })).status).toBe(200);
+    expect((await http('PUT', `${SAAS}/simulator/faults`, { failProvisioning: true, onlyFor: [failing.subject.employeeId] }, staff)).status).toBe(200);
     try {
       const escalating = await submit(failing);
       const v2WithOtherApprovers = { ...v2, rules: v2.rules.map((r: { id: string }) => (r.id === 'paid-apps' ? { ...r, approvers: 'app-owners' } : r)) };
@@ -248,7 +301,7 @@ describe('a policy change during the run', () => {
       expect(Date.parse((exception as unknown as { createdAt: string }).createdAt)).toBeGreaterThan(activatedAt - 1000);
       expect((await intake('POST', `/approvals/${exception.taskId}/reject`, as['onboarding'] as Headers, { comment: 'not needed after all' })).status).toBe(200);
     } finally {
-      await http('PUT', `${SAAS}/simulator/faults`, {});
+      await http('PUT', `${SAAS}/simulator/faults`, {}, staff);
     }
 
     const after = await submit(newHireRequest(workstation));

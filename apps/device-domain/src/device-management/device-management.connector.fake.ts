@@ -57,14 +57,6 @@ export class InMemoryDeviceManagement implements DeviceManagementConnector {
     if (device?.status === 'retired' && device.retiredFor === orderRef) this.update(assetTag, { status: 'assigned', retiredReason: null, retiredFor: null });
   }
 
-  async assignFromStock(): Promise<{ assetTag: string; serialNumber: string }> {
-    throw new Error('not used by replacements');
-  }
-
-  async releaseDevice(): Promise<{ assetTag: string } | null> {
-    throw new Error('not used by replacements');
-  }
-
   private update(assetTag: string, change: Partial<Device>): void {
     const device = this.devices.get(assetTag);
     if (device) this.devices.set(assetTag, { ...device, ...change });

@@ -9,19 +9,16 @@ export interface DeviceState {
 }
 
 export interface DeviceManagementConnector {
-  /** Assigns a device of the model to the employee, or returns the one already assigned. */
-  assignFromStock(model: string, employeeId: string): Promise<{ assetTag: string; serialNumber: string }>;
   /** Enrols the device in MDM; MDM then evaluates its compliance policy. */
   enrol(assetTag: string, employeeId: string): Promise<void>;
   /** Reads the device's enrolment and compliance state back from MDM. */
   readDevice(assetTag: string): Promise<DeviceState | null>;
-  /** Compensation: unenrols the employee's device of the model and returns it to stock; null when none was assigned. */
-  releaseDevice(model: string, employeeId: string): Promise<{ assetTag: string } | null>;
 
   /**
-   * Assigns a device of the model from stock to the employee for one order (a replacement), or
-   * returns the one already assigned for that order. The employee may hold another device of the
-   * same model meanwhile: the one being replaced.
+   * Assigns a device of the model from stock to the employee for one order (a journey: a new hire
+   * or a replacement), or returns the one already assigned for that order. The employee may hold
+   * another device of the same model meanwhile (the one being replaced, or one from before): it is
+   * never taken for the order.
    */
   assignForOrder(model: string, employeeId: string, orderRef: string): Promise<{ assetTag: string; serialNumber: string }>;
   /** Compensation: unenrols the device assigned for the order and returns it to stock; null when there is none. */

@@ -24,36 +24,6 @@ export class SimulatedDeviceManagementConnector implements DeviceManagementConne
     return withTargetLimits(this, new TargetLimiter('device management', config.CONNECTOR_LIMITS));
   }
 
-  async assignFromStock(model: string, employeeId: string): Promise<{ assetTag: string; serialNumber: string }> {
-    const faults = this.faults.for(employeeId);
-    await pause(faults.latencyMs);
-    if (faults.failProvisioning) throw new DeviceManagementRejectedError(`no ${model} could be assigned to ${employeeId}: simulated provisioning fault`);
-    return this.dataSource.transaction(async (manager) => {
-      const [existing] = await manager.query(
-        `SELECT asset_tag, serial_number FROM device.sim_devices WHERE assigned_to = $1 AND model = $2 AND status = 'assigned'`,
-        [employeeId, model],
-      );
-      if (existing) return { assetTag: existing.asset_tag, serialNumber: existing.serial_number };
-      const [taken] = await manager.query(
-        // A CTE, so TypeORM returns the rows (it returns [rows, count] for a bare UPDATE).
-        `WITH taken AS (
-           UPDATE device.sim_devices SET status = 'assigned', assigned_to = $2, updated_at = now()
-           WHERE asset_tag = (SELECT asset_tag FROM device.sim_devices WHERE model = $1 AND status = 'in_stock' LIMIT 1 FOR UPDATE SKIP LOCKED)
-           RETURNING asset_tag, serial_number)
-         SELECT * FROM taken`,
-        [model, employeeId],
-      );
-      if (taken) return { assetTag: taken.asset_tag, serialNumber: taken.serial_number };
-      const id = randomBytes(5).toString('hex').toUpperCase();
-      const [restocked] = await manager.query(
-        `INSERT INTO device.sim_devices (asset_tag, serial_number, model, status, assigned_to) VALUES ($1, $2, $3, 'assigned', $4)
-         RETURNING asset_tag, serial_number`,
-        [`AT-${id}`, `SN-${id}`, model, employeeId],
-      );
-      return { assetTag: restocked.asset_tag, serialNumber: restocked.serial_number };
-    });
-  }
-
   async enrol(assetTag: string, employeeId: string): Promise<void> {
     const faults = this.faults.for(employeeId);
     await pause(faults.latencyMs);
@@ -61,18 +31,6 @@ export class SimulatedDeviceManagementConnector implements DeviceManagementConne
       assetTag,
       !faults.readBackDisagrees,
     ]);
-  }
-
-  async releaseDevice(model: string, employeeId: string): Promise<{ assetTag: string } | null> {
-    await pause(this.faults.for(employeeId).latencyMs);
-    const [released] = await this.dataSource.query(
-      `WITH released AS (
-         UPDATE device.sim_devices SET status = 'in_stock', assigned_to = NULL, enrolled = false, compliant = false, updated_at = now()
-         WHERE assigned_to = $1 AND model = $2 AND status = 'assigned' RETURNING asset_tag)
-       SELECT * FROM released`,
-      [employeeId, model],
-    );
-    return released ? { assetTag: released.asset_tag } : null;
   }
 
   async assignForOrder(model: string, employeeId: string, orderRef: string): Promise<{ assetTag: string; serialNumber: string }> {

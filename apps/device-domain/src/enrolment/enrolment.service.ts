@@ -50,7 +50,10 @@ export class EnrolmentService {
     return this.run(mine.map((cause) => ({ cause, request: cause.payload.request, retry: true })));
   }
 
-  /** Compensation: releases the device back to stock, reads it back, and confirms. */
+  /**
+   * Compensation undoes only what this journey did: the device assigned for this journey (never
+   * another device the employee holds) goes back to stock, is read back, and the undo confirmed.
+   */
   async compensate(events: ReadonlyArray<CompensationOf<'new-hire'>>): Promise<void> {
     const mine = events.filter((e) => e.payload.owner === STEP_OWNER && e.payload.step === NEW_HIRE_DEVICE.step);
     if (mine.length === 0) return;
@@ -63,7 +66,7 @@ export class EnrolmentService {
       );
       for (const event of todo) {
         const { subject, device } = event.payload.request;
-        const released = await this.devices.releaseDevice(device.model, subject.employeeId);
+        const released = await this.devices.releaseForOrder(event.requestId, subject.employeeId);
         const readBack = released ? await this.devices.readDevice(released.assetTag) : null;
         if (readBack && (readBack.assignedTo !== null || readBack.enrolled)) {
           this.logger.warn({ requestId: event.requestId, eventId: event.eventId }, 'device still assigned after compensation; not confirmed');
@@ -100,7 +103,7 @@ export class EnrolmentService {
         return status !== 'compensated' && (i.retry || status === 'pending');
       });
       // The device management calls of a batch run side by side (bounded); results keep the batch order.
-      const decisions = await Promise.all(pending.map((i) => this.connectorSlots(() => this.enrol(i.request.device.model, i.request.subject.employeeId))));
+      const decisions = await Promise.all(pending.map((i) => this.connectorSlots(() => this.enrol(i.cause.requestId, i.request.device.model, i.request.subject.employeeId))));
       for (const [i, { cause: event, request }] of pending.entries()) {
         const { employeeId } = request.subject;
         const { model } = request.device;
@@ -133,9 +136,13 @@ export class EnrolmentService {
     });
   }
 
-  private async enrol(model: string, employeeId: string): Promise<ComplianceDecision> {
+  /**
+   * Assigns a device for this journey (the journey is the order): a retry finds the same device,
+   * and a device the employee already holds is never taken for this journey's own.
+   */
+  private async enrol(requestId: string, model: string, employeeId: string): Promise<ComplianceDecision> {
     try {
-      const { assetTag } = await this.devices.assignFromStock(model, employeeId);
+      const { assetTag } = await this.devices.assignForOrder(model, employeeId, requestId);
       await this.devices.enrol(assetTag, employeeId);
       return decideCompliance(model, employeeId, await this.devices.readDevice(assetTag));
     } catch (error) {

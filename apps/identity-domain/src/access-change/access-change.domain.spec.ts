@@ -41,11 +41,31 @@ describe('decideAccessChange', () => {
 
 describe('restorePlan', () => {
   it('puts back the removed groups the account was in and takes away the granted ones it was not in', () => {
-    expect(restorePlan(['sales', 'staff'], change)).toEqual({ add: ['sales'], remove: ['engineering', 'on-call'] });
+    expect(restorePlan(['sales', 'staff'], change)).toEqual({ add: ['sales'], remove: ['engineering', 'on-call'], leftAlone: [] });
   });
 
   it('never takes away a granted group the account already had, nor gives a removed group it never had', () => {
-    expect(restorePlan(['staff', 'on-call'], change)).toEqual({ add: [], remove: ['engineering'] });
+    expect(restorePlan(['staff', 'on-call'], change)).toEqual({ add: [], remove: ['engineering'], leftAlone: [] });
+  });
+
+  it('never re-grants a group another journey removed after this one recorded the groups, nor takes away one another journey granted since', () => {
+    const privileged = { remove: ['prod-admins', 'sales'], grant: ['engineering', 'on-call'] };
+    const touched = new Map([
+      ['prod-admins', ['journey-b']],
+      ['on-call', ['journey-c', 'journey-d']],
+    ]);
+    expect(restorePlan(['prod-admins', 'sales', 'staff'], privileged, touched)).toEqual({
+      add: ['sales'],
+      remove: ['engineering'],
+      leftAlone: [
+        { group: 'prod-admins', by: ['journey-b'] },
+        { group: 'on-call', by: ['journey-c', 'journey-d'] },
+      ],
+    });
+  });
+
+  it('ignores what other journeys did to groups this journey did not change', () => {
+    expect(restorePlan(['sales', 'staff'], change, new Map([['staff', ['journey-b']], ['sales-leads', ['journey-c']]]))).toEqual({ add: ['sales'], remove: ['engineering', 'on-call'], leftAlone: [] });
   });
 });
 

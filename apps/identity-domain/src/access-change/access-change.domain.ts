@@ -45,16 +45,36 @@ export const decideAccessChange = (change: GroupsChange, readBack: AccountReadBa
     : { kind: 'verified', accountId: readBack.accountId, groups: [...readBack.groups] };
 };
 
+/** What a compensation of an access change does to the groups, and what it leaves alone and why. */
+export interface RestorePlan {
+  readonly add: string[];
+  readonly remove: string[];
+  /** Groups this journey changed that another journey has removed or granted since: left as they are. */
+  readonly leftAlone: ReadonlyArray<{ readonly group: string; readonly by: readonly string[] }>;
+}
+
 /**
- * What compensation changes to restore the access as it was: the removed groups the account was
- * in go back, the granted groups it was not in are taken away. A granted group the account
- * already had, or a removed one it never had, is left alone: compensation never takes away
- * access that was there before, nor gives access that was not.
+ * What compensation changes to undo this journey's own change, and nothing else: a removed group
+ * the account was in goes back, a granted group it was not in is taken away. A granted group the
+ * account already had, or a removed one it never had, is left alone: compensation never takes
+ * away access that was there before, nor gives access that was not. A group another journey
+ * removed or granted after this one recorded the groups (`touchedByOthers`, group to journeys) is
+ * left alone too: undoing this journey must never undo that one, above all never re-grant a
+ * privileged group that another journey took away.
  */
-export const restorePlan = (groupsBefore: readonly string[], change: GroupsChange): { add: string[]; remove: string[] } => ({
-  add: change.remove.filter((g) => groupsBefore.includes(g)),
-  remove: change.grant.filter((g) => !groupsBefore.includes(g)),
-});
+export const restorePlan = (groupsBefore: readonly string[], change: GroupsChange, touchedByOthers: ReadonlyMap<string, readonly string[]> = new Map()): RestorePlan => {
+  const undoRemoval = change.remove.filter((g) => groupsBefore.includes(g));
+  const undoGrant = change.grant.filter((g) => !groupsBefore.includes(g));
+  const untouched = (g: string) => !touchedByOthers.has(g);
+  return {
+    add: undoRemoval.filter(untouched),
+    remove: undoGrant.filter(untouched),
+    leftAlone: [...undoRemoval, ...undoGrant].flatMap((group) => {
+      const by = touchedByOthers.get(group);
+      return by ? [{ group, by }] : [];
+    }),
+  };
+};
 
 /** Null when the read-back shows the plan carried out; otherwise what disagrees. */
 export const restoreMismatch = (plan: { add: readonly string[]; remove: readonly string[] }, readBack: AccountReadBack | null): string | null => {

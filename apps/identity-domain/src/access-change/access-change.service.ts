@@ -8,6 +8,7 @@ import pLimit from 'p-limit';
 import { DataSource } from 'typeorm';
 
 import { type AccountStepKey, type AccountStepRecord, AccountStepRepository } from '../account-steps/account-step.repository';
+import { lockEmployeeAccounts } from '../account-steps/employee-lock';
 import { DIRECTORY_CONNECTOR, type DirectoryConnector, DirectoryRejectedError } from '../directory/directory.connector';
 import { type AccessChangeDecision, decideAccessChange, DIRECTORY_ACCESS, type GroupsChange, noAccount, restoreMismatch, restorePlan } from './access-change.domain';
 
@@ -27,6 +28,7 @@ const keyOf = (requestId: string, request: AccessChangeRequest): AccountStepKey 
   journeyType: 'access-change',
   step: DIRECTORY_ACCESS.step,
   employeeId: request.subject.employeeId,
+  change: { remove: request.remove.groups, grant: request.grant.groups },
 });
 const groupsChange = (request: AccessChangeRequest): GroupsChange => ({ remove: request.remove.groups, grant: request.grant.groups });
 const listed = (groups: readonly string[]) => (groups.length > 0 ? groups.join(', ') : 'none');
@@ -61,16 +63,18 @@ export class AccessChangeService {
   }
 
   /**
-   * Restores the groups as they were before the change (the removed ones back, the granted ones
-   * taken away), reads the directory back, and confirms. Unlike the new-hire compensation, the
-   * account stays enabled: it existed before the journey. A read-back that disagrees, or a
-   * directory that refuses, confirms nothing: assurance asks again.
+   * Undoes this journey's own change (the groups it removed back, the groups it granted taken
+   * away), except where another access change removed or granted the group since: that group is
+   * left as it is, and the confirmation says so. Reads the directory back and confirms. Unlike the
+   * new-hire compensation, the account stays enabled: it existed before the journey. A read-back
+   * that disagrees, or a directory that refuses, confirms nothing: assurance asks again.
    */
   async compensate(events: ReadonlyArray<CompensationOf<'access-change'>>): Promise<void> {
     if (events.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
       const todo = await claimFresh(this.inbox, manager, events);
       const records = await this.steps.lock(manager, todo.map((e) => keyOf(e.requestId, e.payload.request)));
+      await lockEmployeeAccounts(manager, todo.map((e) => e.payload.request.subject.employeeId));
       const out: OutgoingEvent[] = [];
       for (const event of todo) {
         const record = records.get(event.requestId) as AccountStepRecord;
@@ -78,7 +82,8 @@ export class AccessChangeService {
         let undone = 'nothing to undo: the access change never changed the directory';
         let groups = record.groups;
         if (record.groupsBefore && record.accountId) {
-          const plan = restorePlan(record.groupsBefore, groupsChange(event.payload.request));
+          const touched = record.beforeAt ? await this.steps.groupsTouchedSince(manager, employeeId, event.requestId, record.beforeAt) : new Map<string, string[]>();
+          const plan = restorePlan(record.groupsBefore, groupsChange(event.payload.request), touched);
           let mismatch: string | null;
           try {
             await this.directory.changeGroups(record.accountId, employeeId, plan);
@@ -94,6 +99,9 @@ export class AccessChangeService {
             continue;
           }
           undone = `groups of ${record.accountId} restored: back in ${listed(plan.add)}; out of ${listed(plan.remove)}`;
+          if (plan.leftAlone.length > 0) {
+            undone += `; left alone, changed by another journey since: ${plan.leftAlone.map((l) => `${l.group} (${l.by.join(', ')})`).join(', ')}`;
+          }
         }
         const now = this.clock.now();
         await this.steps.save(manager, [{ ...record, status: 'compensated', groups, failure: null, updatedAt: now }]);
@@ -111,6 +119,7 @@ export class AccessChangeService {
     await this.dataSource.transaction(async (manager) => {
       const todo = await claimFresh(this.inbox, manager, items, (i) => i.cause.eventId);
       const records = await this.steps.lock(manager, todo.map((i) => keyOf(i.cause.requestId, i.request)));
+      await lockEmployeeAccounts(manager, todo.map((i) => i.request.subject.employeeId));
       // Work once per journey (the last request of the batch wins); never after a compensation.
       const latest = new Map(todo.map((i) => [i.cause.requestId, i]));
       const pending = [...latest.values()].flatMap((item) => {
@@ -159,6 +168,8 @@ export class AccessChangeService {
     await this.dataSource.transaction(async (manager) => {
       const records = await this.steps.lock(manager, items.map((i) => keyOf(i.cause.requestId, i.request)));
       const unknown = [...records.values()].filter((r) => r.groupsBefore === null && r.status !== 'compensated');
+      // Read while no other journey is changing these accounts: the groups as they are, not half-changed.
+      await lockEmployeeAccounts(manager, unknown.map((r) => r.employeeId));
       const found = await Promise.all(
         unknown.map((r) =>
           this.connectorSlots(async () => {

@@ -20,6 +20,8 @@ export interface AccountStepRecord {
   readonly groupsBefore: readonly string[] | null;
   /** The groups as last read back. */
   readonly groups: readonly string[];
+  /** When (database clock) the groups before were recorded; null until then. */
+  readonly beforeAt?: Date | null;
   readonly failure: { code: string; reason: string } | null;
   readonly updatedAt: Date;
 }
@@ -29,6 +31,8 @@ export interface AccountStepKey {
   readonly journeyType: JourneyType;
   readonly step: string;
   readonly employeeId: string;
+  /** The groups an access change removes and grants (kept, so that other journeys' compensations can see them). */
+  readonly change?: { readonly remove: readonly string[]; readonly grant: readonly string[] };
 }
 
 interface Row {
@@ -40,6 +44,7 @@ interface Row {
   status: AccountStepStatus;
   groups_before: string[] | null;
   groups: string[];
+  before_at: Date | null;
   failure: { code: string; reason: string } | null;
   updated_at: Date;
 }
@@ -53,6 +58,7 @@ const toRecord = (r: Row): AccountStepRecord => ({
   status: r.status,
   groupsBefore: r.groups_before,
   groups: r.groups,
+  beforeAt: r.before_at,
   failure: r.failure,
   updatedAt: r.updated_at,
 });
@@ -68,11 +74,13 @@ export class AccountStepRepository {
     const byId = new Map(keys.map((k) => [k.requestId, k]));
     const ids = [...byId.keys()].sort();
     const pick = <K extends keyof AccountStepKey>(field: K) => ids.map((id) => byId.get(id)?.[field]);
+    const changed = (side: 'remove' | 'grant') => ids.map((id) => { const change = byId.get(id)?.change; return change ? JSON.stringify(change[side]) : null; });
     await manager.query(
-      `INSERT INTO identity.account_steps (request_id, journey_type, step, employee_id, status, updated_at)
-       SELECT id, type, step, emp, 'pending', now() FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS t(id, type, step, emp) ORDER BY id
-       ON CONFLICT (request_id) DO NOTHING`,
-      [ids, pick('journeyType'), pick('step'), pick('employeeId')],
+      `INSERT INTO identity.account_steps AS s (request_id, journey_type, step, employee_id, status, updated_at, remove_groups, grant_groups)
+       SELECT id, type, step, emp, 'pending', now(), rm, gr FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[]) AS t(id, type, step, emp, rm, gr) ORDER BY id
+       ON CONFLICT (request_id) DO UPDATE SET remove_groups = EXCLUDED.remove_groups, grant_groups = EXCLUDED.grant_groups
+       WHERE s.remove_groups IS NULL AND EXCLUDED.remove_groups IS NOT NULL`,
+      [ids, pick('journeyType'), pick('step'), pick('employeeId'), changed('remove'), changed('grant')],
     );
     const rows: Row[] = await manager.query('SELECT * FROM identity.account_steps WHERE request_id = ANY($1::uuid[]) ORDER BY request_id FOR UPDATE', [ids]);
     return new Map(rows.map((r) => [r.request_id, toRecord(r)]));
@@ -81,7 +89,7 @@ export class AccountStepRepository {
   /** Records the account and its groups before the change; a snapshot once taken is kept. */
   async rememberBefore(manager: EntityManager, requestId: string, accountId: string, groups: readonly string[]): Promise<void> {
     await manager.query(
-      `UPDATE identity.account_steps SET account_id = $2, groups_before = $3, updated_at = now()
+      `UPDATE identity.account_steps SET account_id = $2, groups_before = $3, updated_at = now(), before_at = clock_timestamp(), active_at = clock_timestamp()
        WHERE request_id = $1 AND groups_before IS NULL AND status <> 'compensated'`,
       [requestId, accountId, JSON.stringify(groups)],
     );
@@ -91,10 +99,29 @@ export class AccountStepRepository {
   async save(manager: EntityManager, records: readonly AccountStepRecord[]): Promise<void> {
     for (const r of records) {
       await manager.query(
-        `UPDATE identity.account_steps SET account_id = coalesce($2, account_id), status = $3, groups = $4, failure = $5, updated_at = $6
+        `UPDATE identity.account_steps SET account_id = coalesce($2, account_id), status = $3, groups = $4, failure = $5, updated_at = $6, active_at = clock_timestamp()
          WHERE request_id = $1 AND status <> 'compensated'`,
         [r.requestId, r.accountId, r.status, JSON.stringify(r.groups), r.failure ? JSON.stringify(r.failure) : null, r.updatedAt.toISOString()],
       );
     }
+  }
+
+  /**
+   * The groups other access changes of the employee asked to remove or grant and that acted at or
+   * after `since` (database clock), each with those journeys: what they may have changed since.
+   * Everything that changes an employee's groups runs under the employee's lock, so what is
+   * committed here is all that happened.
+   */
+  async groupsTouchedSince(manager: EntityManager, employeeId: string, requestId: string, since: Date): Promise<Map<string, string[]>> {
+    const rows: Array<{ request_id: string; group_name: string }> = await manager.query(
+      `SELECT s.request_id, g.group_name FROM identity.account_steps s,
+         LATERAL jsonb_array_elements_text(coalesce(s.remove_groups, '[]'::jsonb) || coalesce(s.grant_groups, '[]'::jsonb)) AS g(group_name)
+       WHERE s.employee_id = $1 AND s.request_id <> $2 AND s.journey_type = 'access-change' AND s.active_at >= $3
+       ORDER BY s.active_at, s.request_id`,
+      [employeeId, requestId, since.toISOString()],
+    );
+    const touched = new Map<string, string[]>();
+    for (const row of rows) touched.set(row.group_name, [...new Set([...(touched.get(row.group_name) ?? []), row.request_id])]);
+    return touched;
   }
 }

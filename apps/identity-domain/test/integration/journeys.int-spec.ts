@@ -13,7 +13,7 @@ import {
   StepRetryRequestedV1,
 } from '@closeloop/contracts';
 import { createServiceApp } from '@closeloop/runtime';
-import { consumeUntil, publish, sql, testEnv, testKafka, waitForGroupToCatchUp } from '@closeloop/testing';
+import { consumeUntil, publish, sql, startTestIdentityProvider, testEnv, type TestIdentityProvider, testKafka, waitForGroupToCatchUp } from '@closeloop/testing';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 
@@ -22,6 +22,9 @@ import { IdentityConfigSchema } from '../../src/config/identity.config';
 
 const kafka = testKafka('identity-journeys-int');
 let app: INestApplication;
+/** The simulator's fault switch is an admin's: a token of the test identity provider. */
+let idp: TestIdentityProvider;
+let admin: { authorization: string };
 
 const subject = (employeeId: string) => ({ employeeId, email: `${employeeId.toLowerCase()}@acme.test`, displayName: employeeId });
 const newEmployee = () => `E-${randomUUID().slice(0, 8)}`;
@@ -42,11 +45,15 @@ const groupsOf = async (employeeId: string) =>
   ).map((r) => r.group_name);
 
 /** The subject's account, created the way it is in production: by an onboarding journey. */
+const newHire = (employeeId: string, groups: string[]) =>
+  requested({ type: 'new-hire', requestedBy: 'manager@acme.test', subject: subject(employeeId), groups, apps: [{ app: 'asana', role: 'member', licence: 'standard' }], device: { model: 'laptop-14' }, ...meta() });
 const onboard = async (employeeId: string, groups: string[]) => {
-  const event = requested({ type: 'new-hire', requestedBy: 'manager@acme.test', subject: subject(employeeId), groups, apps: [{ app: 'asana', role: 'member', licence: 'standard' }], device: { model: 'laptop-14' }, ...meta() });
+  const event = newHire(employeeId, groups);
   await send(JourneyRequestedV1.topic, event);
   await first(AccountVerifiedV1.topic, event.requestId);
+  return event;
 };
+const accountOf = async (employeeId: string) => (await sql<{ enabled: boolean }>('SELECT enabled FROM identity.sim_directory_users WHERE employee_id = $1', [employeeId]))[0];
 
 const accessChange = (employeeId: string, remove: string[], grant: string[]) =>
   requested({ type: 'access-change', requestedBy: 'manager@acme.test', subject: subject(employeeId), remove: { groups: remove, apps: [] }, grant: { groups: grant, apps: [] }, ...meta() });
@@ -67,11 +74,14 @@ const compensationOf = (of: ReturnType<typeof requested>, step: string) =>
   );
 
 beforeAll(async () => {
-  app = await createServiceApp(AppModule.register(parseConfig(IdentityConfigSchema, { ...testEnv(), PORT: '0', LOG_LEVEL: 'warn' })));
+  idp = await startTestIdentityProvider();
+  admin = await idp.headers({ sub: 'simulator-admin@acme.test', roles: ['admin'] });
+  app = await createServiceApp(AppModule.register(parseConfig(IdentityConfigSchema, { ...testEnv(), ...idp.env, PORT: '0', LOG_LEVEL: 'warn' })));
   await app.listen(0, '127.0.0.1');
 });
 
 afterAll(async () => {
+  await idp?.stop();
   await app?.close();
 });
 
@@ -106,7 +116,7 @@ describe('access change, the directory step', () => {
   it('reports a directory that said yes and changed nothing, and a retry changes only what is missing', async () => {
     const employeeId = newEmployee();
     await onboard(employeeId, ['staff', 'sales']);
-    await request(app.getHttpServer()).put('/simulator/faults').send({ readBackDisagrees: true, onlyFor: [employeeId] }).expect(200);
+    await request(app.getHttpServer()).put('/simulator/faults').set(admin).send({ readBackDisagrees: true, onlyFor: [employeeId] }).expect(200);
     const change = accessChange(employeeId, ['sales'], ['engineering']);
     try {
       await send(JourneyRequestedV1.topic, change);
@@ -117,7 +127,7 @@ describe('access change, the directory step', () => {
         reason: 'read-back disagrees: still in removed group(s) sales; not in granted group(s) engineering',
       });
     } finally {
-      await request(app.getHttpServer()).put('/simulator/faults').send({}).expect(200);
+      await request(app.getHttpServer()).put('/simulator/faults').set(admin).send({}).expect(200);
     }
     await send(StepRetryRequestedV1.topic, retryOf(change, 'directory-access', 2));
     await first(DirectoryAccessChangedV1.topic, change.requestId);
@@ -127,6 +137,85 @@ describe('access change, the directory step', () => {
     await send(CompensationRequestedV1.topic, compensationOf(change, 'directory-access'));
     await first(AccountCompensatedV1.topic, change.requestId);
     expect(await groupsOf(employeeId)).toEqual(['sales', 'staff']);
+  });
+});
+
+describe('a new hire never adopts an account it did not create', () => {
+  it('refuses the account another journey created (ACCOUNT_EXISTS, naming it), and its compensation leaves that account alone', async () => {
+    const employeeId = newEmployee();
+    const owner = await onboard(employeeId, ['staff', 'sales']);
+    const takeover = newHire(employeeId, ['staff', 'prod-admins']);
+    await send(JourneyRequestedV1.topic, takeover);
+    const failed = await first(AccountFailedV1.topic, takeover.requestId);
+    expect(failed.payload).toMatchObject({
+      step: 'identity',
+      code: 'ACCOUNT_EXISTS',
+      reason: `the directory account of employee ${employeeId} (u-${employeeId}) belongs to journey ${owner.requestId}: a journey never takes over an account it did not create; a person must decide what to do with it`,
+    });
+    expect(await groupsOf(employeeId)).toEqual(['sales', 'staff']);
+
+    // A retry is refused the same way.
+    await send(StepRetryRequestedV1.topic, retryOf(takeover, 'identity', 2));
+    const again = (await consumeUntil(kafka, AccountFailedV1.topic, (m) => m.message.key?.toString() === takeover.requestId && (m.value as { payload: { attempt: number } }).payload.attempt === 2))[0]?.value as { payload: Record<string, unknown> };
+    expect(again.payload).toMatchObject({ code: 'ACCOUNT_EXISTS' });
+
+    await send(CompensationRequestedV1.topic, compensationOf(takeover, 'identity'));
+    const compensated = await first(AccountCompensatedV1.topic, takeover.requestId);
+    expect(compensated.payload['undone']).toBe(`nothing to undo: the account of employee ${employeeId} was not created by this journey (ACCOUNT_EXISTS), and is left as it is`);
+    expect(await accountOf(employeeId)).toEqual({ enabled: true });
+    expect(await groupsOf(employeeId)).toEqual(['sales', 'staff']);
+  });
+
+  it('refuses an account made outside Closeloop', async () => {
+    const employeeId = newEmployee();
+    await sql('INSERT INTO identity.sim_directory_users (account_id, employee_id, email, display_name, enabled) VALUES ($1, $2, $3, $4, true)', [`u-${employeeId}`, employeeId, `${employeeId.toLowerCase()}@acme.test`, employeeId]);
+    const hire = newHire(employeeId, ['staff']);
+    await send(JourneyRequestedV1.topic, hire);
+    const failed = await first(AccountFailedV1.topic, hire.requestId);
+    expect(failed.payload).toMatchObject({ code: 'ACCOUNT_EXISTS', reason: expect.stringContaining(`the directory already has account u-${employeeId} for employee ${employeeId}, and no Closeloop journey created it`) });
+    expect(await groupsOf(employeeId)).toEqual([]);
+  });
+
+  it('takes over, for a rehire, the account a compensated journey left disabled; undoing the rehire disables it again', async () => {
+    const employeeId = newEmployee();
+    const first_ = await onboard(employeeId, ['staff']);
+    await send(CompensationRequestedV1.topic, compensationOf(first_, 'identity'));
+    await first(AccountCompensatedV1.topic, first_.requestId);
+    expect(await accountOf(employeeId)).toEqual({ enabled: false });
+
+    const rehire = await onboard(employeeId, ['staff', 'support']);
+    expect(await accountOf(employeeId)).toEqual({ enabled: true });
+    expect(await groupsOf(employeeId)).toEqual(['staff', 'support']);
+    await send(CompensationRequestedV1.topic, compensationOf(rehire, 'identity'));
+    const undone = await first(AccountCompensatedV1.topic, rehire.requestId);
+    expect(undone.payload['undone']).toBe(`account u-${employeeId} disabled and removed from every group`);
+    expect(await accountOf(employeeId)).toEqual({ enabled: false });
+  });
+});
+
+describe('access change compensation undoes only its own change', () => {
+  it('never re-grants a privileged group another journey removed since, nor takes away a group another journey granted since', async () => {
+    const employeeId = newEmployee();
+    await onboard(employeeId, ['staff', 'sales', 'prod-admins']);
+    const move = accessChange(employeeId, ['sales', 'prod-admins'], ['engineering', 'on-call']);
+    await send(JourneyRequestedV1.topic, move);
+    await first(DirectoryAccessChangedV1.topic, move.requestId);
+    expect(await groupsOf(employeeId)).toEqual(['engineering', 'on-call', 'staff']);
+
+    // Meanwhile security takes production access away for good, and on-call is granted again by a rota change.
+    const revoke = accessChange(employeeId, ['prod-admins'], []);
+    const rota = accessChange(employeeId, [], ['on-call']);
+    for (const later of [revoke, rota]) {
+      await send(JourneyRequestedV1.topic, later);
+      await first(DirectoryAccessChangedV1.topic, later.requestId);
+    }
+
+    await send(CompensationRequestedV1.topic, compensationOf(move, 'directory-access'));
+    const compensated = await first(AccountCompensatedV1.topic, move.requestId);
+    expect(compensated.payload['undone']).toBe(
+      `groups of u-${employeeId} restored: back in sales; out of engineering; left alone, changed by another journey since: prod-admins (${revoke.requestId}), on-call (${rota.requestId})`,
+    );
+    expect(await groupsOf(employeeId)).toEqual(['on-call', 'sales', 'staff']);
   });
 });
 

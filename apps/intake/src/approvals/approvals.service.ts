@@ -95,8 +95,8 @@ export class ApprovalsService {
     return this.tasks.openForGroups(principal.groups, limit);
   }
 
-  forJourney(requestId: string): Promise<ApprovalTask[]> {
-    return this.tasks.forJourney(requestId);
+  forJourney(requestId: string, limit: number): Promise<ApprovalTask[]> {
+    return this.tasks.forJourney(requestId, limit);
   }
 
   /**
@@ -118,6 +118,11 @@ export class ApprovalsService {
       const { subject } = journey.request;
       if ([subject.email.toLowerCase(), subject.employeeId.toLowerCase()].includes(principal.id.toLowerCase())) {
         throw new ApprovalError('OWN_REQUEST', `separation of duties: ${principal.id} is the subject of this request and cannot approve or reject it; another approver must decide`);
+      }
+      // Nor on what an upstream system asked for with an API key they issued to it.
+      const via = journey.requestedVia;
+      if (via && via.createdBy.toLowerCase() === principal.id.toLowerCase()) {
+        throw new ApprovalError('OWN_REQUEST', `separation of duties: ${principal.id} created the API key ${via.apiKeyName} that requested this and cannot approve or reject it; another approver must decide`);
       }
       const now = this.clock.now();
       const decided = decideTask(task, principal, approved, comment, now);

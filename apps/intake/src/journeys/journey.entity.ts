@@ -50,6 +50,10 @@ export class JourneyEntity {
   @Column('timestamptz', { name: 'updated_at' })
   updatedAt!: Date;
 
+  /** The API key the journey was submitted with and who created it (separation of duties); null otherwise. */
+  @Column('jsonb', { name: 'requested_via', nullable: true })
+  requestedVia!: object | null;
+
   /** The trace the journey started in (its POST /journeys); written once by the insert. */
   @Column({ type: 'text', name: 'trace_id', nullable: true, insert: false, update: false })
   traceId!: string | null;

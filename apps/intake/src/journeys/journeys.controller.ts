@@ -55,6 +55,7 @@ export class JourneysController {
     @Body(new ZodBodyPipe(JourneyRequestSchema)) request: JourneyRequest,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
+    @CurrentPrincipal() principal: Principal,
   ) {
     if (idempotencyKey !== undefined && RESERVED_KEY.test(idempotencyKey)) {
       throw new BadRequestException('Idempotency-Key header: the prefixes workday: and servicenow: are reserved for the upstream consumers');
@@ -63,7 +64,7 @@ export class JourneysController {
       throw new BadRequestException('Idempotency-Key header: 1 to 200 printable ASCII characters without spaces');
     }
     try {
-      const { journey, created } = await this.journeys.submit(request, idempotencyKey ?? null);
+      const { journey, created } = await this.journeys.submit(request, idempotencyKey ?? null, principal);
       if (!created) response.status(200);
       response.location(`/journeys/${journey.requestId}`);
       return { requestId: journey.requestId, status: journey.status, replayed: !created };
@@ -71,8 +72,12 @@ export class JourneysController {
       if (error instanceof IntakeError) {
         switch (error.code) {
           case 'IDEMPOTENCY_KEY_REUSED':
-          case 'SUBJECT_ALREADY_ONBOARDING':
+          case 'CALLER_UNKNOWN':
             throw new ConflictException(error.message);
+          case 'SUBJECT_ALREADY_ONBOARDING':
+            throw new ConflictException({ statusCode: 409, error: 'Conflict', message: error.message, ownerRequestId: error.details.ownerRequestId ?? null });
+          case 'INVALID_REQUEST':
+            throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: error.message, issues: error.details.issues ?? [] });
           case 'NO_JOURNEY_DEFINITION':
             throw new BadRequestException(error.message);
           case 'JOURNEY_NOT_FOUND':

@@ -1,6 +1,6 @@
-import { type JourneyEscalatedV1, type JourneyFailedV1, JourneyRequestedV1, NewHireRequestSchema, type OutcomeConfirmedV1 } from '@closeloop/contracts';
+import { type JourneyEscalatedV1, type JourneyFailedV1, JourneyRequestedV1, JourneyRequestSchema, NewHireRequestSchema, type OutcomeConfirmedV1 } from '@closeloop/contracts';
 
-import { acceptRequest, applyAssuranceEvent, applyPreApproval, cancelJourney } from './journeys.domain';
+import { acceptRequest, applyAssuranceEvent, applyPreApproval, cancelJourney, duplicateIssues, requestedEvent } from './journeys.domain';
 
 const request = NewHireRequestSchema.parse({
   type: 'new-hire',
@@ -94,5 +94,64 @@ describe('applyAssuranceEvent', () => {
     expect(done && applyAssuranceEvent(done, failed, later)).toBeNull();
     const broken = applyAssuranceEvent(accepted.journey, failed, later);
     expect(broken && applyAssuranceEvent(broken, failed, later)).toBeNull();
+  });
+});
+
+describe('requestedVia', () => {
+  const via = { apiKeyId: '3f9c2a1b4d5e6f70', apiKeyName: 'workday-hr', createdBy: 'admin@acme.test' };
+
+  it('carries the API key a journey was submitted with, and its creator, in journey.requested', () => {
+    const viaKey = acceptRequest({
+      request,
+      requestId: '4f1e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b',
+      eventId: '9e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918',
+      now,
+      idempotencyKey: null,
+      requestHash: 'h3',
+      definitionVersion: 1,
+      policy: { policyVersion: 1, rule: 'onboarding-and-moves', control: 'exception-approval', approverGroup: 'onboarding-leads' },
+      requestedVia: via,
+    });
+    expect(viaKey.journey.requestedVia).toEqual(via);
+    expect(JourneyRequestedV1.schema.parse(viaKey.event).payload.requestedVia).toEqual(via);
+  });
+
+  it('is absent for a journey a person submitted, also when its approval starts it later', () => {
+    expect(accepted.event?.payload.requestedVia).toBeUndefined();
+    expect(requestedEvent(awaiting.journey, '9e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918', now).payload).not.toHaveProperty('requestedVia');
+  });
+});
+
+describe('duplicateIssues', () => {
+  const subject = { employeeId: 'E1', email: 'e1@acme.test', displayName: 'E One' };
+
+  it('names a group and an app a new hire lists twice (apps by name, whatever the role)', () => {
+    const hire = JourneyRequestSchema.parse({
+      type: 'new-hire',
+      requestedBy: 'hm',
+      subject,
+      groups: ['staff', 'sales', 'staff'],
+      apps: [{ app: 'slack', role: 'member' }, { app: 'asana', role: 'member' }, { app: 'slack', role: 'admin' }],
+      device: { model: 'laptop-14' },
+    });
+    expect(duplicateIssues(hire)).toEqual([
+      { field: 'groups.2', message: 'group staff is listed more than once (first at groups.0): name each group once' },
+      { field: 'apps.2', message: 'app slack is listed more than once (first at apps.0): name each app once' },
+    ]);
+  });
+
+  it('names duplicates in each list of an access change', () => {
+    const move = JourneyRequestSchema.parse({
+      type: 'access-change',
+      requestedBy: 'hm',
+      subject,
+      remove: { groups: ['sales', 'sales'], apps: ['crm', 'crm'] },
+      grant: { groups: ['eng', 'ops', 'eng'], apps: [{ app: 'github', role: 'developer' }, { app: 'github', role: 'maintainer' }] },
+    });
+    expect(duplicateIssues(move).map((i) => i.field)).toEqual(['remove.groups.1', 'remove.apps.1', 'grant.groups.2', 'grant.apps.1']);
+  });
+
+  it('finds nothing in a request that names each once', () => {
+    expect(duplicateIssues(request)).toEqual([]);
   });
 });

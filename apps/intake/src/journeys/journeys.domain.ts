@@ -7,6 +7,7 @@ import {
   JourneyRequestedV1,
   type OutcomeConfirmedV1,
   type PolicyDecision,
+  type RequestedVia,
 } from '@closeloop/contracts';
 
 import type { JourneyEntity, JourneyStatus } from './journey.entity';
@@ -30,6 +31,8 @@ export interface Journey {
   readonly updatedAt: Date;
   /** The trace the journey started in; set by the database when the journey is stored. */
   readonly traceId?: string | null;
+  /** The API key the journey was submitted with, and who created it; null when a person (or an upstream consumer) submitted it. */
+  readonly requestedVia?: RequestedVia | null;
 }
 
 export interface NewJourneyInput {
@@ -41,6 +44,7 @@ export interface NewJourneyInput {
   readonly requestHash: string;
   readonly definitionVersion: number;
   readonly policy: PolicyDecision;
+  readonly requestedVia?: RequestedVia | null;
 }
 
 /**
@@ -63,6 +67,7 @@ export const acceptRequest = (input: NewJourneyInput): { journey: Journey; event
     failure: null,
     createdAt: input.now,
     updatedAt: input.now,
+    requestedVia: input.requestedVia ?? null,
   };
   return { journey, event: awaiting ? null : requestedEvent(journey, input.eventId, input.now) };
 };
@@ -77,6 +82,7 @@ export const requestedEvent = (journey: Journey, eventId: string, now: Date): Jo
       definitionVersion: journey.definitionVersion,
       requestedAt: journey.createdAt.toISOString(),
       ...(journey.policy ? { policy: journey.policy } : {}),
+      ...(journey.requestedVia ? { requestedVia: journey.requestedVia } : {}),
     } as JourneyRequestedV1['payload'],
     { eventId, occurredAt: now },
   );
@@ -120,4 +126,49 @@ export const cancelJourney = (journey: Journey, now: Date): Journey | CancelRefu
   return { ...journey, status: 'cancelling', updatedAt: now };
 };
 
-export const toJourney = (entity: JourneyEntity): Journey => ({ ...entity, request: entity.request as JourneyRequest, policy: entity.policy as PolicyDecision | null });
+export const toJourney = (entity: JourneyEntity): Journey => ({
+  ...entity,
+  request: entity.request as JourneyRequest,
+  policy: entity.policy as PolicyDecision | null,
+  requestedVia: entity.requestedVia as RequestedVia | null,
+});
+
+/** A field of a request and what is wrong with it. */
+export interface RequestIssue {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Each value listed again after its first mention, with where. */
+const repeats = (values: readonly string[], field: string, what: string): RequestIssue[] => {
+  const first = new Map<string, number>();
+  return values.flatMap((value, i) => {
+    const at = first.get(value);
+    if (at === undefined) {
+      first.set(value, i);
+      return [];
+    }
+    return [{ field: `${field}.${i}`, message: `${what} ${value} is listed more than once (first at ${field}.${at}): name each ${what} once` }];
+  });
+};
+
+/**
+ * A request names each group and each app at most once per list: a second mention would be
+ * another role or licence for the same app, or the same group twice, and it is never clear
+ * which one is meant. Apps are compared by app name.
+ */
+export const duplicateIssues = (request: JourneyRequest): RequestIssue[] => {
+  switch (request.type) {
+    case 'new-hire':
+      return [...repeats(request.groups, 'groups', 'group'), ...repeats(request.apps.map((a) => a.app), 'apps', 'app')];
+    case 'access-change':
+      return [
+        ...repeats(request.remove.groups, 'remove.groups', 'group'),
+        ...repeats(request.remove.apps, 'remove.apps', 'app'),
+        ...repeats(request.grant.groups, 'grant.groups', 'group'),
+        ...repeats(request.grant.apps.map((a) => a.app), 'grant.apps', 'app'),
+      ];
+    default:
+      return [];
+  }
+};

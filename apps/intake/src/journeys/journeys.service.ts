@@ -7,6 +7,7 @@ import {
   JourneyCancelRequestedV1,
   type JourneyRequest,
   JourneyRequestedV1,
+  type RequestedVia,
 } from '@closeloop/contracts';
 import { claimFresh,Inbox, Outbox, outgoing, TerminalError } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
@@ -15,10 +16,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { ApprovalsService } from '../approvals/approvals.service';
-import { decide } from '../policy/policy';
+import { catalogueIssues, decide } from '../policy/policy';
 import { PolicyStore } from '../policy/policy.store';
 import { JourneyRepository } from './journey.repository';
-import { acceptRequest, applyAssuranceEvent, type AssuranceVerdict, cancelJourney, type Journey, PRODUCER } from './journeys.domain';
+import { acceptRequest, applyAssuranceEvent, type AssuranceVerdict, cancelJourney, duplicateIssues, type Journey, PRODUCER } from './journeys.domain';
 import { IntakeError } from './journeys.errors';
 
 const UNIQUE_VIOLATION = '23505';
@@ -27,6 +28,16 @@ export interface Submission {
   readonly journey: Journey;
   readonly created: boolean;
 }
+
+/** Who submits a journey (the authenticated principal, or an upstream consumer): its `requestedBy` is `id`. */
+export interface Caller {
+  readonly kind: 'user' | 'api-key';
+  readonly id: string;
+  /** The key an upstream system called with, when the authentication says so. */
+  readonly apiKey?: { readonly id: string; readonly name: string; readonly createdBy: string } | undefined;
+}
+
+const API_KEY_PREFIX = 'api-key:';
 
 @Injectable()
 export class JourneysService {
@@ -44,18 +55,30 @@ export class JourneysService {
   ) {}
 
   /**
-   * Starts a journey, or with an idempotency key already used for the same request returns the
-   * journey it started. The active policy decides the control pattern: under pre-action approval
-   * the journey waits for a person (an approval task, no `journey.requested` yet); otherwise the
-   * journey row and its `journey.requested` event commit together.
+   * Starts a journey, or with an idempotency key the caller already used for the same request
+   * returns the journey it started (a key is the caller's own: `requestedBy` scopes it). The
+   * request must name each group and app once, and only apps and roles of the policy's app
+   * catalogue. The active policy decides the control pattern: under pre-action approval the
+   * journey waits for a person (an approval task, no `journey.requested` yet); otherwise the
+   * journey row and its `journey.requested` event commit together. A new hire for an employee
+   * whose account another new hire owns is refused, naming that journey.
    */
-  async submit(request: JourneyRequest, idempotencyKey: string | null): Promise<Submission> {
+  async submit(request: JourneyRequest, idempotencyKey: string | null, caller?: Caller): Promise<Submission> {
     const requestHash = createHash('sha256').update(canonicalJson(request)).digest('hex');
     // No look-up first: a replayed Idempotency-Key hits the unique index, and then the journey
     // it started is returned (below). The first request costs no extra round trip.
     const definition = currentDefinition(request.type);
     if (!definition) throw new IntakeError('NO_JOURNEY_DEFINITION', `no journey definition for type ${request.type}`);
-    const { approvers, ...policy } = decide(await this.policies.current(), request);
+    const active = await this.policies.current();
+    const issues = [...duplicateIssues(request), ...catalogueIssues(active, request)];
+    if (issues.length > 0) {
+      // A replay of a journey accepted under an earlier catalogue is still that journey.
+      const replayed = idempotencyKey ? await this.findReplay(request.requestedBy, idempotencyKey, requestHash) : null;
+      if (replayed) return { journey: replayed, created: false };
+      throw new IntakeError('INVALID_REQUEST', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { details: { issues } });
+    }
+    const requestedVia = await this.requestedVia(caller);
+    const { approvers, ...policy } = decide(active, request);
     const now = this.clock.now();
     const { journey, event } = acceptRequest({
       request,
@@ -66,6 +89,7 @@ export class JourneysService {
       requestHash,
       definitionVersion: definition.version,
       policy,
+      requestedVia,
     });
     try {
       await this.dataSource.transaction(async (manager) => {
@@ -78,11 +102,9 @@ export class JourneysService {
       if (violation.code !== UNIQUE_VIOLATION) throw error;
       // A replay first, whichever unique index PostgreSQL reported: a replayed new hire also
       // collides with its own live journey.
-      const existing = idempotencyKey ? await this.findReplay(idempotencyKey, requestHash) : null;
+      const existing = idempotencyKey ? await this.findReplay(request.requestedBy, idempotencyKey, requestHash) : null;
       if (existing) return { journey: existing, created: false };
-      if (violation.constraint === 'journeys_one_live_new_hire') {
-        throw new IntakeError('SUBJECT_ALREADY_ONBOARDING', `employee ${request.subject.employeeId} already has a new-hire journey in flight or confirmed`);
-      }
+      if (violation.constraint === 'journeys_one_live_new_hire') throw await this.ownedByAnother(request.subject.employeeId);
       throw error;
     }
     this.logger.info({ requestId: journey.requestId, journeyType: journey.journeyType, control: policy.control, rule: policy.rule, policyVersion: policy.policyVersion }, 'journey requested');
@@ -136,8 +158,32 @@ export class JourneysService {
     });
   }
 
-  private async findReplay(idempotencyKey: string, requestHash: string): Promise<Journey | null> {
-    const existing = await this.journeys.findByIdempotencyKey(idempotencyKey);
+  /**
+   * A journey never takes over what another journey created: the new hire that owns the
+   * employee's account is named, so that a person can follow it (or cancel it) instead.
+   */
+  private async ownedByAnother(employeeId: string): Promise<IntakeError> {
+    const owner = await this.journeys.findAccountOwner(employeeId);
+    const which = owner ? `new-hire journey ${owner.requestId} (${owner.status})` : 'another new-hire journey';
+    return new IntakeError(
+      'SUBJECT_ALREADY_ONBOARDING',
+      `employee ${employeeId} already has an account owned by ${which}: a journey never takes over what another journey created; follow or cancel that journey instead`,
+      owner ? { details: { ownerRequestId: owner.requestId } } : undefined,
+    );
+  }
+
+  /** The API key a journey comes with, and the admin who created it; null for a person or an upstream consumer. */
+  private async requestedVia(caller: Caller | undefined): Promise<RequestedVia | null> {
+    if (caller?.kind !== 'api-key') return null;
+    if (caller.apiKey) return { apiKeyId: caller.apiKey.id, apiKeyName: caller.apiKey.name, createdBy: caller.apiKey.createdBy };
+    const name = caller.id.startsWith(API_KEY_PREFIX) ? caller.id.slice(API_KEY_PREFIX.length) : caller.id;
+    const key = await this.journeys.findApiKeyByName(name);
+    if (!key) throw new IntakeError('CALLER_UNKNOWN', `API key ${name} is no longer on record; submit the journey again with a current key`);
+    return { apiKeyId: key.id, apiKeyName: key.name, createdBy: key.createdBy };
+  }
+
+  private async findReplay(requestedBy: string, idempotencyKey: string, requestHash: string): Promise<Journey | null> {
+    const existing = await this.journeys.findByIdempotencyKey(requestedBy, idempotencyKey);
     if (existing && existing.requestHash !== requestHash) {
       throw new IntakeError('IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key was already used for a different request');
     }

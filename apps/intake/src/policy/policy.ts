@@ -1,6 +1,8 @@
-import { type ControlPattern, ControlPatternSchema, type JourneyRequest, JourneyTypeSchema, type PolicyDecision } from '@closeloop/contracts';
+import { type ControlPattern, ControlPatternSchema, type JourneyRequest, type JourneyType, JourneyTypeSchema, type PolicyDecision } from '@closeloop/contracts';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+
+import type { RequestIssue } from '../journeys/journeys.domain';
 
 const ApproversSchema = z
   .object({
@@ -18,6 +20,7 @@ const ConditionsSchema = z
   .object({
     journeyTypes: z.array(JourneyTypeSchema).min(1).optional(),
     privilegedGroups: z.literal(true).optional(),
+    privilegedRoles: z.literal(true).optional(),
     licenceCostAbove: z.number().min(0).optional(),
     deviceOutsideCatalogue: z.literal(true).optional(),
   })
@@ -34,6 +37,36 @@ const RuleSchema = z
   .strict();
 export type PolicyRule = z.infer<typeof RuleSchema>;
 
+/** A role whose name says it administers or owns the app: it must be privileged (never without approval). */
+const ADMINISTRATIVE_ROLE = /admin|owner/i;
+const roleName = z.string().trim().min(1).max(64);
+/** App names as requests carry them (the contract's app name). */
+const APP_NAME = /^[a-z0-9-]{1,64}$/;
+
+/** One app of the catalogue: the roles a request may name, and which of them are privileged. */
+const CatalogueAppSchema = z
+  .object({
+    roles: z.array(roleName).min(1).max(50),
+    privileged: z.array(roleName).max(50).default([]),
+  })
+  .strict()
+  .superRefine((app, ctx) => {
+    const seen = new Set<string>();
+    for (const role of app.roles) {
+      if (seen.has(role)) ctx.addIssue({ code: 'custom', path: ['roles'], message: `role ${role} is listed twice` });
+      seen.add(role);
+    }
+    for (const role of app.privileged) {
+      if (!seen.has(role)) ctx.addIssue({ code: 'custom', path: ['privileged'], message: `role ${role} is not one of the app's roles (${app.roles.join(', ')})` });
+    }
+    for (const role of app.roles) {
+      if (ADMINISTRATIVE_ROLE.test(role) && !app.privileged.includes(role)) {
+        ctx.addIssue({ code: 'custom', path: ['privileged'], message: `role ${role} administers or owns the app and must be privileged (never granted without approval)` });
+      }
+    }
+  });
+export type CatalogueApp = z.infer<typeof CatalogueAppSchema>;
+
 const PolicyDocumentSchema = z
   .object({
     version: z.number().int().positive(),
@@ -42,6 +75,18 @@ const PolicyDocumentSchema = z
         standardDevices: z.array(z.string().min(1)).default([]),
         privilegedGroups: z.array(z.string().min(1)).default([]),
         licenceCosts: z.record(z.string(), z.record(z.string(), z.number().min(0))).default({}),
+        /**
+         * The apps a request may name, by app name, each with its roles. Absent in versions
+         * recorded before app catalogues existed: under such a version no request may name an app.
+         */
+        apps: z
+          .record(z.string(), CatalogueAppSchema)
+          .superRefine((apps, ctx) => {
+            for (const app of Object.keys(apps)) {
+              if (!APP_NAME.test(app)) ctx.addIssue({ code: 'custom', path: [app], message: `app name ${JSON.stringify(app)}: 1 to 64 lower-case letters, digits and dashes` });
+            }
+          })
+          .optional(),
       })
       .strict(),
     approvers: z.record(z.string(), ApproversSchema),
@@ -55,6 +100,13 @@ export interface Policy {
   readonly approvers: Readonly<Record<string, Approvers>>;
   readonly rules: readonly PolicyRule[];
 }
+
+/**
+ * An own entry of a record parsed from policy data, by a name that comes from a request: a name
+ * such as `constructor` or `toString` must never reach what every object inherits.
+ */
+const own = <T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined =>
+  record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
 
 /** A policy that cannot be used; the message names the bad rule or field. */
 export class PolicyError extends Error {
@@ -79,7 +131,7 @@ export const validatePolicy = (document: unknown): Policy => {
     const where = `rule '${id}' (rules[${index}])`;
     const rule = RuleSchema.safeParse(raw);
     if (!rule.success) return problems.push(describe(rule.error, where));
-    if (!rest.approvers[rule.data.approvers]) problems.push(`${where}.approvers: no approvers named '${rule.data.approvers}' (known: ${Object.keys(rest.approvers).join(', ')})`);
+    if (!own(rest.approvers, rule.data.approvers)) problems.push(`${where}.approvers: no approvers named '${rule.data.approvers}' (known: ${Object.keys(rest.approvers).join(', ')})`);
     if (rules.some((r) => r.id === rule.data.id)) problems.push(`${where}.id: duplicate rule id`);
     const conditions = Object.keys(rule.data.when).length;
     if (index === rawRules.length - 1 && conditions > 0) problems.push(`${where}.when: the last rule is the default and must have no conditions`);
@@ -87,8 +139,37 @@ export const validatePolicy = (document: unknown): Policy => {
     rules.push(rule.data);
     return undefined;
   });
+  if (problems.length === 0) problems.push(...privilegedRolesProblems(rest.catalogue.apps, rules));
   if (problems.length > 0) throw new PolicyError(`invalid policy version ${rest.version}: ${problems.join('; ')}`);
   return { ...rest, rules };
+};
+
+/** The journey types that grant app roles. */
+const ROLE_GRANTING: readonly JourneyType[] = ['new-hire', 'access-change'];
+
+/**
+ * A privileged app role never runs without approval: when the catalogue has one, a pre-approval
+ * rule whose only condition is `privilegedRoles` (for every journey type that grants roles) must
+ * come before every rule that could let a role-granting request run without approval.
+ */
+const privilegedRolesProblems = (apps: Policy['catalogue']['apps'], rules: readonly PolicyRule[]): string[] => {
+  const privileged = Object.entries(apps ?? {}).flatMap(([app, entry]) => entry.privileged.map((role) => `${app}:${role}`));
+  if (privileged.length === 0) return [];
+  const grantsRoles = (rule: PolicyRule) => !rule.when.journeyTypes || rule.when.journeyTypes.some((t) => ROLE_GRANTING.includes(t));
+  const catchesAll = (rule: PolicyRule) => {
+    const { privilegedRoles, journeyTypes, ...others } = rule.when;
+    return rule.control === 'pre-approval' && privilegedRoles === true && Object.keys(others).length === 0 && (!journeyTypes || ROLE_GRANTING.every((t) => journeyTypes.includes(t)));
+  };
+  const problems: string[] = [];
+  for (const [index, rule] of rules.entries()) {
+    if (catchesAll(rule)) return problems;
+    if (rule.control !== 'pre-approval' && grantsRoles(rule)) {
+      problems.push(
+        `rule '${rule.id}' (rules[${index}]): runs without approval and comes before any pre-approval rule with when { privilegedRoles: true }; privileged app roles (${privileged.join(', ')}) must never run without approval`,
+      );
+    }
+  }
+  return problems;
 };
 
 /** Parses YAML (JSON is YAML too) and validates it. */
@@ -115,7 +196,7 @@ const grantedGroups = (request: JourneyRequest): readonly string[] => {
 
 /** Monthly cost of the licences the request grants, from the policy's price list. */
 export const licenceCost = (policy: Policy, request: JourneyRequest): number => {
-  const price = (app: string, licence: string) => policy.catalogue.licenceCosts[app]?.[licence] ?? 0;
+  const price = (app: string, licence: string) => own(own(policy.catalogue.licenceCosts, app), licence) ?? 0;
   switch (request.type) {
     case 'new-hire':
       return request.apps.reduce((sum, a) => sum + price(a.app, a.licence), 0);
@@ -128,6 +209,60 @@ export const licenceCost = (policy: Policy, request: JourneyRequest): number => 
   }
 };
 
+/** The app roles the request grants. */
+const grantedRoles = (request: JourneyRequest): ReadonlyArray<{ app: string; role: string }> => {
+  switch (request.type) {
+    case 'new-hire':
+      return request.apps;
+    case 'access-change':
+      return request.grant.apps;
+    default:
+      return [];
+  }
+};
+
+/** Whether the catalogue marks the role privileged in the app (admin, owner, …). */
+export const isPrivilegedRole = (policy: Policy, app: string, role: string): boolean => own(policy.catalogue.apps, app)?.privileged.includes(role) ?? false;
+
+/** Where a request names an app (and the role, when it grants one): the fields, for the messages. */
+interface NamedApp {
+  readonly app: string;
+  readonly appField: string;
+  readonly role?: { readonly name: string; readonly field: string };
+}
+
+const namedApps = (request: JourneyRequest): NamedApp[] => {
+  const granted = (prefix: string) => (a: { app: string; role: string }, i: number): NamedApp => ({ app: a.app, appField: `${prefix}.${i}.app`, role: { name: a.role, field: `${prefix}.${i}.role` } });
+  switch (request.type) {
+    case 'new-hire':
+      return request.apps.map(granted('apps'));
+    case 'access-change':
+      return [...request.remove.apps.map((app, i) => ({ app, appField: `remove.apps.${i}` })), ...request.grant.apps.map(granted('grant.apps'))];
+    case 'saas-licensing':
+      return [{ app: request.app, appField: 'app' }];
+    case 'device-replacement':
+      return [];
+  }
+};
+
+/**
+ * Every app the request names must be in the policy's app catalogue, and every role it grants
+ * must be one of that app's roles. Each problem names the field, the app and what is allowed.
+ */
+export const catalogueIssues = (policy: Policy, request: JourneyRequest): RequestIssue[] =>
+  namedApps(request).flatMap(({ app, appField, role }): RequestIssue[] => {
+    const entry = own(policy.catalogue.apps, app);
+    if (!entry) {
+      const known = Object.keys(policy.catalogue.apps ?? {});
+      const listed = known.length > 0 ? `it lists ${known.join(', ')}` : 'it lists no apps';
+      return [{ field: appField, message: `app ${app} is not in the app catalogue of policy version ${policy.version} (${listed})` }];
+    }
+    if (role && !entry.roles.includes(role.name)) {
+      return [{ field: role.field, message: `role ${role.name} is not a role of app ${app} (its roles: ${entry.roles.join(', ')})` }];
+    }
+    return [];
+  });
+
 const deviceModel = (request: JourneyRequest): string | null =>
   request.type === 'new-hire' || request.type === 'device-replacement' ? request.device.model : null;
 
@@ -135,6 +270,7 @@ const matches = (policy: Policy, rule: PolicyRule, request: JourneyRequest): boo
   const { when } = rule;
   if (when.journeyTypes && !when.journeyTypes.includes(request.type)) return false;
   if (when.privilegedGroups && !grantedGroups(request).some((g) => policy.catalogue.privilegedGroups.includes(g))) return false;
+  if (when.privilegedRoles && !grantedRoles(request).some((a) => isPrivilegedRole(policy, a.app, a.role))) return false;
   if (when.licenceCostAbove !== undefined && !(licenceCost(policy, request) > when.licenceCostAbove)) return false;
   if (when.deviceOutsideCatalogue) {
     const model = deviceModel(request);
@@ -151,12 +287,12 @@ export interface PolicyOutcome extends PolicyDecision {
 /** The first rule whose conditions all hold decides; the default rule always holds. */
 export const decide = (policy: Policy, request: JourneyRequest): PolicyOutcome => {
   const rule = policy.rules.find((r) => matches(policy, r, request)) ?? (policy.rules[policy.rules.length - 1] as PolicyRule);
-  const approvers = policy.approvers[rule.approvers] as Approvers;
+  const approvers = own(policy.approvers, rule.approvers) as Approvers;
   return { policyVersion: policy.version, rule: rule.id, control: rule.control, approverGroup: approvers.group, approvers };
 };
 
 /** The approvers of a rule of a recorded policy version (for decisions taken later in a journey). */
 export const approversOf = (policy: Policy, ruleId: string): Approvers | null => {
   const rule = policy.rules.find((r) => r.id === ruleId);
-  return rule ? (policy.approvers[rule.approvers] ?? null) : null;
+  return rule ? (own(policy.approvers, rule.approvers) ?? null) : null;
 };

@@ -26,6 +26,8 @@ const assertNever = (value: never): never => {
 export const refusal = (record: string, error: IntakeError): UpstreamRecordError => {
   switch (error.code) {
     case 'SUBJECT_ALREADY_ONBOARDING':
+    case 'INVALID_REQUEST':
+    case 'CALLER_UNKNOWN':
     case 'NO_JOURNEY_DEFINITION':
     case 'JOURNEY_NOT_FOUND':
     case 'CANNOT_CANCEL':

@@ -218,13 +218,13 @@ describe('intake, from upstream HR and ITSM systems', () => {
     const w = worker();
     const first = hired(w);
     await send(WORKDAY_WORKER_EVENTS_TOPIC, w.workerId, first);
-    await journeyOf(`workday:${first.eventId}`);
-    // A second hire of the same worker (another business process event): the first journey is live.
+    const owner = await journeyOf(`workday:${first.eventId}`);
+    // A second hire of the same worker (another business process event): the first journey owns the account.
     const second = hired(w);
     await send(WORKDAY_WORKER_EVENTS_TOPIC, w.workerId, second);
     const [dead] = await deadLetters(WORKDAY_WORKER_EVENTS_TOPIC, w.workerId);
     expect(dead?.headers['dlq-reason']).toBe(
-      `terminal error: Workday Worker_Hired ${second.eventId}: intake refused the journey request (SUBJECT_ALREADY_ONBOARDING): employee ${w.workerId} already has a new-hire journey in flight or confirmed`,
+      `terminal error: Workday Worker_Hired ${second.eventId}: intake refused the journey request (SUBJECT_ALREADY_ONBOARDING): employee ${w.workerId} already has an account owned by new-hire journey ${owner.request_id} (requested): a journey never takes over what another journey created; follow or cancel that journey instead`,
     );
 
     // A request item changed after its journey started: the change is not applied, and says so.

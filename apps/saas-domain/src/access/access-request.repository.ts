@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import type { AccessRequest, RequestedApp } from './access.domain';
+import type { AccessBefore } from './app-undo.domain';
 
 export interface AccessHalf {
   readonly requestId: string;
@@ -16,6 +17,8 @@ interface Row {
   employee_id: string | null;
   apps: RequestedApp[] | null;
   account_id: string | null;
+  access_before: AccessBefore | null;
+  before_at: Date | null;
   status: AccessRequest['status'];
 }
 
@@ -39,7 +42,7 @@ export class AccessRequestRepository {
          apps = coalesce(EXCLUDED.apps, r.apps),
          account_id = coalesce(EXCLUDED.account_id, r.account_id),
          updated_at = EXCLUDED.updated_at
-       RETURNING request_id, employee_id, apps, account_id, status`,
+       RETURNING request_id, employee_id, apps, account_id, access_before, before_at, status`,
       [
         sorted.map((h) => h.requestId),
         sorted.map((h) => h.journeyType),
@@ -49,11 +52,28 @@ export class AccessRequestRepository {
         now.toISOString(),
       ],
     );
-    return rows.map((r) => ({ requestId: r.request_id, employeeId: r.employee_id ?? '', apps: r.apps, accountId: r.account_id, status: r.status }));
+    return rows.map((r) => ({
+      requestId: r.request_id,
+      employeeId: r.employee_id ?? '',
+      apps: r.apps,
+      accountId: r.account_id,
+      accessBefore: r.access_before,
+      beforeAt: r.before_at,
+      status: r.status,
+    }));
+  }
+
+  /** Records what the apps held for the account before the journey changes any; once recorded, it is kept. */
+  async rememberBefore(manager: EntityManager, requestId: string, before: AccessBefore): Promise<void> {
+    await manager.query(
+      `UPDATE saas.access_requests SET access_before = $2, before_at = clock_timestamp(), active_at = clock_timestamp()
+       WHERE request_id = $1 AND access_before IS NULL AND status <> 'compensated'`,
+      [requestId, JSON.stringify(before)],
+    );
   }
 
   async conclude(manager: EntityManager, requestId: string, status: 'verified' | 'failed' | 'compensated', failure: object | null, now: Date): Promise<void> {
-    await manager.query('UPDATE saas.access_requests SET status = $2, failure = $3, updated_at = $4 WHERE request_id = $1', [
+    await manager.query('UPDATE saas.access_requests SET status = $2, failure = $3, updated_at = $4, active_at = clock_timestamp() WHERE request_id = $1', [
       requestId,
       status,
       failure ? JSON.stringify(failure) : null,

@@ -1,6 +1,8 @@
 import type { StepFailureCode } from '@closeloop/contracts';
 import type { OwnStep } from '@closeloop/contracts';
 
+import type { AccessBefore } from './app-undo.domain';
+
 /** The SaaS step of a new-hire journey (NEW_HIRE_V1). */
 export const NEW_HIRE_SAAS: OwnStep<'new-hire'> = { journeyType: 'new-hire', owner: 'saas', step: 'saas' };
 
@@ -22,6 +24,10 @@ export interface AccessRequest {
   readonly requestId: string;
   readonly apps: readonly RequestedApp[] | null;
   readonly accountId: string | null;
+  /** What each app held for the account before this journey changed anything; null until recorded (nothing changed yet). */
+  readonly accessBefore?: AccessBefore | null;
+  /** When (database clock) `accessBefore` was recorded. */
+  readonly beforeAt?: Date | null;
   /** compensated: a tombstone; a late forward event for the journey does nothing. */
   readonly status: 'pending' | 'verified' | 'failed' | 'compensated';
 }

@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 
 import { AccessService } from './access.service';
 import { AccessRequestRepository } from './access-request.repository';
+import { AppChangesRepository } from './app-changes.repository';
 
 @Module({
-  providers: [AccessService, AccessRequestRepository],
+  providers: [AccessService, AccessRequestRepository, AppChangesRepository],
   exports: [AccessService],
 })
 export class AccessModule {}

@@ -8,8 +8,11 @@ import pLimit from 'p-limit';
 import { DataSource } from 'typeorm';
 
 import { SAAS_ADMIN_CONNECTOR, type SaasAdminConnector, SaasAdminRejectedError } from '../saas-admin/saas-admin.connector';
-import { type AccessDecision, decideAccess, NEW_HIRE_SAAS, readyToProvision, type RequestedApp } from './access.domain';
+import { type AccessDecision, type AccessRequest, decideAccess, NEW_HIRE_SAAS, readyToProvision, type RequestedApp } from './access.domain';
 import { type AccessHalf, AccessRequestRepository } from './access-request.repository';
+import { AppChangesRepository } from './app-changes.repository';
+import { restoreApp } from './app-restore';
+import { type AccessBefore, describeUndo, priorAccess, restoreMismatch, undoPlan } from './app-undo.domain';
 
 const PRODUCER = 'saas-domain';
 /** The journey step this service owns. */
@@ -25,6 +28,7 @@ export class AccessService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly requests: AccessRequestRepository,
+    private readonly appChanges: AppChangesRepository,
     private readonly outbox: Outbox,
     private readonly inbox: Inbox,
     @Inject(SAAS_ADMIN_CONNECTOR) private readonly saas: SaasAdminConnector,
@@ -67,27 +71,45 @@ export class AccessService {
     );
   }
 
-  /** Compensation: revokes every app's access and licence, reads back, and confirms. */
+  /**
+   * Compensation undoes only what this journey did: each app goes back to what it held for the
+   * account before the journey (an app it granted is revoked; one the account already had is set
+   * back to its role and licence), except an app another journey granted or revoked since, which
+   * is left as it is. A journey that never recorded the apps before changed none: nothing to undo.
+   * Reads every app back, and confirms; a refusal or a read-back that disagrees confirms nothing.
+   */
   async compensate(events: ReadonlyArray<CompensationOf<'new-hire'>>): Promise<void> {
     const mine = events.filter((e) => e.payload.owner === STEP_OWNER && e.payload.step === NEW_HIRE_SAAS.step);
     if (mine.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
+      const todo = await claimFresh(this.inbox, manager, mine);
+      const known = await this.requests.merge(manager, todo.map((e) => ({ requestId: e.requestId, journeyType: e.journeyType })), this.clock.now());
+      await this.appChanges.lockAccounts(manager, known.map((r) => r.accountId));
       const out: OutgoingEvent[] = [];
-      for (const event of await claimFresh(this.inbox, manager, mine)) {
-        const [known] = await this.requests.merge(manager, [{ requestId: event.requestId, journeyType: event.journeyType }], this.clock.now());
-        const fromEvidence = event.payload.evidence[AccountVerifiedV1.topic]?.['accountId'];
-        const accountId = known?.accountId ?? (typeof fromEvidence === 'string' ? fromEvidence : null);
-        const apps = event.payload.request.apps.map((a) => a.app);
-        if (accountId) {
-          for (const app of apps) await this.saas.revokeAccess(app, accountId, event.payload.request.subject.employeeId);
-          const left = (await Promise.all(apps.map((app) => this.saas.readAccess(app, accountId)))).filter((a) => a !== null);
-          if (left.length > 0) {
-            this.logger.warn({ requestId: event.requestId, eventId: event.eventId }, 'access still present after compensation; not confirmed');
+      for (const event of todo) {
+        const request = known.find((r) => r.requestId === event.requestId) as AccessRequest;
+        let undone = 'nothing to undo: this journey changed no app access';
+        if (request.accessBefore && request.accountId) {
+          const apps = event.payload.request.apps.map((a) => a.app);
+          const touched = request.beforeAt ? await this.appChanges.appsTouchedSince(manager, request.accountId, request.requestId, request.beforeAt) : new Map<string, string[]>();
+          const plan = undoPlan(apps, request.accessBefore, touched);
+          const { employeeId } = event.payload.request.subject;
+          let mismatch: string | null;
+          try {
+            for (const { app, want } of plan.targets) await restoreApp(this.saas, app, request.accountId, want, employeeId);
+            const accountId = request.accountId;
+            mismatch = restoreMismatch(plan.targets, await Promise.all(plan.targets.map(({ app }) => this.saas.readAccess(app, accountId))));
+          } catch (error) {
+            if (!(error instanceof SaasAdminRejectedError)) throw error;
+            mismatch = error.message;
+          }
+          if (mismatch) {
+            this.logger.warn({ requestId: event.requestId, eventId: event.eventId, mismatch }, 'access still present after compensation; not confirmed');
             continue;
           }
+          undone = describeUndo(request.accountId, plan);
         }
         const now = this.clock.now();
-        const undone = accountId ? `access and licences revoked in ${apps.join(', ')}` : 'no account was ever provisioned';
         await this.requests.conclude(manager, event.requestId, 'compensated', null, now);
         out.push(outgoing(AccessCompensatedV1, buildEvent(AccessCompensatedV1, causedBy(event, PRODUCER), { step: NEW_HIRE_SAAS.step, undone, compensatedAt: now.toISOString() }, { eventId: this.ids.next(), occurredAt: now })));
         this.logger.info({ requestId: event.requestId, eventId: event.eventId }, 'access step compensated');
@@ -98,6 +120,7 @@ export class AccessService {
 
   private async handle<E extends EventEnvelope>(events: readonly E[], half: (event: E) => AccessHalf, retry = false): Promise<void> {
     if (events.length === 0) return;
+    await this.rememberAccessBefore(events.map(half));
     await this.dataSource.transaction(async (manager) => {
       const todo = await claimFresh(this.inbox, manager, events);
       const merged = await this.requests.merge(manager, todo.map(half), this.clock.now());
@@ -106,8 +129,19 @@ export class AccessService {
         (r): r is (typeof merged)[number] & { apps: readonly RequestedApp[]; accountId: string } =>
           retry ? r.apps !== null && r.accountId !== null && r.status !== 'compensated' : readyToProvision(r),
       );
+      await this.appChanges.lockAccounts(manager, ready.map((r) => r.accountId));
       // The SaaS admin calls of a batch run side by side (bounded); results keep the batch order.
-      const decisions = await Promise.all(ready.map((r) => this.connectorSlots(() => this.provision(r.apps, r.accountId, r.employeeId))));
+      const decisions = await Promise.all(
+        ready.map((r) =>
+          r.accessBefore
+            ? this.connectorSlots(() => this.provision(r.apps, r.accountId, r.employeeId))
+            : Promise.resolve<AccessDecision>({
+                kind: 'failed',
+                code: 'PROVISIONING_FAILED',
+                reason: 'the apps could not be read before the grant, so nothing was granted; the next attempt reads them first',
+              }),
+        ),
+      );
       for (const [i, request] of ready.entries()) {
         const cause = todo.find((e) => e.requestId === request.requestId) as E;
         const decision = decisions[i] as AccessDecision;
@@ -125,6 +159,37 @@ export class AccessService {
       }
       await this.outbox.add(manager, out);
     });
+  }
+
+  /**
+   * Before any app is granted, records what each app holds for the account, in a transaction of
+   * its own: if the grants then fail half-way, compensation still knows what was there before and
+   * undoes only this journey's grants. Once recorded, it is kept, so a retry never mistakes its own
+   * earlier grants for the state before the journey.
+   */
+  private async rememberAccessBefore(halves: readonly AccessHalf[]): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const merged = await this.requests.merge(manager, halves, this.clock.now());
+      const unknown = merged.filter((r): r is (typeof merged)[number] & { apps: readonly RequestedApp[]; accountId: string } => r.apps !== null && r.accountId !== null && !r.accessBefore && r.status !== 'compensated');
+      // Read while no other journey is changing these accounts' apps: as they are, not half-changed.
+      await this.appChanges.lockAccounts(manager, unknown.map((r) => r.accountId));
+      const found = await Promise.all(unknown.map((r) => this.connectorSlots(() => this.readAccessBefore(r.apps, r.accountId))));
+      for (const [i, request] of unknown.entries()) {
+        const before = found[i];
+        if (before) await this.requests.rememberBefore(manager, request.requestId, before);
+      }
+    });
+  }
+
+  private async readAccessBefore(apps: readonly RequestedApp[], accountId: string): Promise<AccessBefore | null> {
+    try {
+      const readBacks = await Promise.all(apps.map((a) => this.saas.readAccess(a.app, accountId)));
+      return Object.fromEntries(apps.map((a, i) => [a.app, priorAccess(readBacks[i] ?? null)]));
+    } catch (error) {
+      // The step itself reports the refusal.
+      if (error instanceof SaasAdminRejectedError) return null;
+      throw error;
+    }
   }
 
   private async provision(apps: readonly RequestedApp[], accountId: string, employeeId: string): Promise<AccessDecision> {

@@ -2,14 +2,12 @@ import type { StepFailureCode } from '@closeloop/contracts';
 import type { OwnStep } from '@closeloop/contracts';
 
 import type { AppReadBack, RequestedApp } from '../access/access.domain';
+import type { AccessBefore } from '../access/app-undo.domain';
+
+export { type AccessBefore, type PriorAccess, priorAccess, restoreMismatch, restoreTarget } from '../access/app-undo.domain';
 
 /** The SaaS step of an access change (ACCESS_CHANGE_V1). */
 export const APP_ACCESS: OwnStep<'access-change'> = { journeyType: 'access-change', owner: 'saas', step: 'app-access' };
-
-/** An app's access for the account before the change; null when the app did not know the account. */
-export type PriorAccess = { readonly role: string; readonly licence: string | null; readonly active: boolean } | null;
-/** Each touched app's access before the change, by app. */
-export type AccessBefore = Readonly<Record<string, PriorAccess>>;
 
 export type RequestStatus = 'pending' | 'verified' | 'failed' | 'compensated';
 
@@ -21,6 +19,8 @@ export interface AppAccessChange {
   readonly grantApps: readonly RequestedApp[] | null;
   readonly accountId: string | null;
   readonly accessBefore: AccessBefore | null;
+  /** When (database clock) the apps before were recorded. */
+  readonly beforeAt?: Date | null;
   readonly status: RequestStatus;
 }
 
@@ -32,8 +32,6 @@ export const hasBothHalves = (change: AppAccessChange): change is ReadyChange =>
 
 /** The apps the change touches: the removed ones, then the granted ones. */
 export const touchedApps = (change: ReadyChange): string[] => [...change.removeApps, ...change.grantApps.map((g) => g.app)];
-
-export const priorAccess = (readBack: AppReadBack | null): PriorAccess => (readBack ? { role: readBack.role, licence: readBack.licence, active: readBack.active } : null);
 
 export type AppAccessDecision =
   | { readonly kind: 'verified'; readonly grants: ReadonlyArray<RequestedApp & { active: true }> }
@@ -66,28 +64,4 @@ export const decideAppAccessChange = (
   return problems.length > 0
     ? { kind: 'failed', code: 'VERIFICATION_MISMATCH', reason: `read-back disagrees: ${problems.join('; ')}` }
     : { kind: 'verified', grants: change.grantApps.map((g) => ({ ...g, active: true as const })) };
-};
-
-/**
- * What an app must hold again after compensation: the access it had before, or none. An account
- * that was inactive before is left revoked, not reactivated: compensation never gives access
- * that was not usable before.
- */
-export const restoreTarget = (app: string, before: AccessBefore): PriorAccess => {
-  const prior = before[app] ?? null;
-  return prior?.active ? prior : null;
-};
-
-/** Null when every app, read back, holds its restore target; otherwise what disagrees. */
-export const restoreMismatch = (targets: ReadonlyArray<{ app: string; want: PriorAccess }>, readBacks: ReadonlyArray<AppReadBack | null>): string | null => {
-  const problems = targets.flatMap(({ app, want }, i) => {
-    const got = readBacks[i] ?? null;
-    if (!want) return revoked(got) ? [] : [`${app}: access still active`];
-    if (!got || !got.active) return [`${app}: access not restored`];
-    const issues: string[] = [];
-    if (got.role !== want.role) issues.push(`role ${got.role} instead of ${want.role}`);
-    if (got.licence !== want.licence) issues.push(`licence ${got.licence ?? 'none'} instead of ${want.licence ?? 'none'}`);
-    return issues.map((issue) => `${app}: ${issue}`);
-  });
-  return problems.length > 0 ? problems.join('; ') : null;
 };

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 
+import { AppChangesRepository } from '../access/app-changes.repository';
 import { AppAccessChangeRepository } from './app-access-change.repository';
 import { AppAccessChangeService } from './app-access-change.service';
 
 @Module({
-  providers: [AppAccessChangeService, AppAccessChangeRepository],
+  providers: [AppAccessChangeService, AppAccessChangeRepository, AppChangesRepository],
   exports: [AppAccessChangeService],
 })
 export class AppAccessChangeModule {}

@@ -20,6 +20,7 @@ interface Row {
   grant_apps: RequestedApp[] | null;
   account_id: string | null;
   access_before: AccessBefore | null;
+  before_at: Date | null;
   status: RequestStatus;
 }
 
@@ -30,6 +31,7 @@ const toChange = (r: Row): AppAccessChange => ({
   grantApps: r.grant_apps,
   accountId: r.account_id,
   accessBefore: r.access_before,
+  beforeAt: r.before_at,
   status: r.status,
 });
 
@@ -55,7 +57,7 @@ export class AppAccessChangeRepository {
          grant_apps = coalesce(EXCLUDED.grant_apps, r.grant_apps),
          account_id = coalesce(EXCLUDED.account_id, r.account_id),
          updated_at = EXCLUDED.updated_at
-       RETURNING request_id, employee_id, remove_apps, grant_apps, account_id, access_before, status`,
+       RETURNING request_id, employee_id, remove_apps, grant_apps, account_id, access_before, before_at, status`,
       [
         sorted.map((h) => h.requestId),
         sorted.map((h) => h.employeeId ?? null),
@@ -71,7 +73,8 @@ export class AppAccessChangeRepository {
   /** Records each touched app's access before the change; once recorded, it is kept. */
   async rememberBefore(manager: EntityManager, requestId: string, before: AccessBefore): Promise<void> {
     await manager.query(
-      `UPDATE saas.app_access_changes SET access_before = $2 WHERE request_id = $1 AND access_before IS NULL AND status <> 'compensated'`,
+      `UPDATE saas.app_access_changes SET access_before = $2, before_at = clock_timestamp(), active_at = clock_timestamp()
+       WHERE request_id = $1 AND access_before IS NULL AND status <> 'compensated'`,
       [requestId, JSON.stringify(before)],
     );
   }
@@ -79,7 +82,7 @@ export class AppAccessChangeRepository {
   /** Ends the step (or, compensated, the journey here); a compensated record is never overwritten. */
   async conclude(manager: EntityManager, requestId: string, status: Exclude<RequestStatus, 'pending'>, failure: object | null, now: Date): Promise<void> {
     await manager.query(
-      `UPDATE saas.app_access_changes SET status = $2, failure = $3, updated_at = $4 WHERE request_id = $1 AND status <> 'compensated'`,
+      `UPDATE saas.app_access_changes SET status = $2, failure = $3, updated_at = $4, active_at = clock_timestamp() WHERE request_id = $1 AND status <> 'compensated'`,
       [requestId, status, failure ? JSON.stringify(failure) : null, now.toISOString()],
     );
   }

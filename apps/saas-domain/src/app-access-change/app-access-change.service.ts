@@ -16,6 +16,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import pLimit from 'p-limit';
 import { DataSource } from 'typeorm';
 
+import { AppChangesRepository } from '../access/app-changes.repository';
+import { restoreApp } from '../access/app-restore';
+import { describeUndo, undoPlan } from '../access/app-undo.domain';
 import { SAAS_ADMIN_CONNECTOR, type SaasAdminConnector, SaasAdminRejectedError } from '../saas-admin/saas-admin.connector';
 import {
   type AccessBefore,
@@ -24,11 +27,9 @@ import {
   type AppAccessDecision,
   decideAppAccessChange,
   hasBothHalves,
-  type PriorAccess,
   priorAccess,
   type ReadyChange,
   restoreMismatch,
-  restoreTarget,
   touchedApps,
 } from './app-access-change.domain';
 import { type AppAccessChangeHalf, AppAccessChangeRepository } from './app-access-change.repository';
@@ -56,6 +57,7 @@ export class AppAccessChangeService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly changes: AppAccessChangeRepository,
+    private readonly appChanges: AppChangesRepository,
     private readonly outbox: Outbox,
     private readonly inbox: Inbox,
     @Inject(SAAS_ADMIN_CONNECTOR) private readonly saas: SaasAdminConnector,
@@ -94,8 +96,9 @@ export class AppAccessChangeService {
   }
 
   /**
-   * Restores each touched app as it was before the change (removed apps get their role and
-   * licence back, granted apps are revoked or set back), reads every app back, and confirms. A
+   * Undoes this journey's own change: each touched app as it was before (removed apps get their
+   * role and licence back, granted apps are revoked or set back), except an app another journey
+   * granted or revoked since, which is left as it is. Reads every app back, and confirms. A
    * refusal or a read-back that disagrees confirms nothing: assurance asks again.
    */
   async compensate(events: ReadonlyArray<CompensationOf<'access-change'>>): Promise<void> {
@@ -113,16 +116,18 @@ export class AppAccessChangeService {
         })),
         this.clock.now(),
       );
+      await this.appChanges.lockAccounts(manager, merged.map((c) => c.accountId));
       const out: OutgoingEvent[] = [];
       for (const event of todo) {
         const change = merged.find((c) => c.requestId === event.requestId) as AppAccessChange;
         let undone = 'nothing to undo: no app access was changed';
         if (change.accessBefore && hasBothHalves(change)) {
-          const before = change.accessBefore;
-          const targets = touchedApps(change).map((app) => ({ app, want: restoreTarget(app, before) }));
+          const touched = change.beforeAt ? await this.appChanges.appsTouchedSince(manager, change.accountId, change.requestId, change.beforeAt) : new Map<string, string[]>();
+          const plan = undoPlan(touchedApps(change), change.accessBefore, touched);
+          const { targets } = plan;
           let mismatch: string | null;
           try {
-            for (const { app, want } of targets) await this.restore(app, change.accountId, want, change.employeeId);
+            for (const { app, want } of targets) await restoreApp(this.saas, app, change.accountId, want, change.employeeId);
             mismatch = restoreMismatch(targets, await Promise.all(targets.map(({ app }) => this.saas.readAccess(app, change.accountId))));
           } catch (error) {
             if (!(error instanceof SaasAdminRejectedError)) throw error;
@@ -132,7 +137,7 @@ export class AppAccessChangeService {
             this.logger.warn({ requestId: event.requestId, eventId: event.eventId, mismatch }, 'app access not restored; not confirmed');
             continue;
           }
-          undone = `app access of ${change.accountId} restored: ${targets.map(({ app, want }) => (want ? `${app} back as ${want.role}` : `${app} revoked`)).join(', ')}`;
+          undone = describeUndo(change.accountId, plan);
         }
         const now = this.clock.now();
         await this.changes.conclude(manager, event.requestId, 'compensated', null, now);
@@ -151,6 +156,7 @@ export class AppAccessChangeService {
       const todo = await claimFresh(this.inbox, manager, events);
       const merged = await this.changes.merge(manager, todo.map(half), this.clock.now());
       const ready = merged.filter((c): c is ReadyChange => hasBothHalves(c) && c.status !== 'compensated' && (retry || c.status === 'pending'));
+      await this.appChanges.lockAccounts(manager, ready.map((c) => c.accountId));
       const decisions = await Promise.all(ready.map((c) => this.connectorSlots(() => this.apply(c))));
       const out: OutgoingEvent[] = [];
       for (const [i, change] of ready.entries()) {
@@ -185,6 +191,8 @@ export class AppAccessChangeService {
     await this.dataSource.transaction(async (manager) => {
       const merged = await this.changes.merge(manager, halves, this.clock.now());
       const unknown = merged.filter((c): c is ReadyChange => hasBothHalves(c) && c.accessBefore === null && c.status !== 'compensated');
+      // Read while no other journey is changing these accounts' apps: as they are, not half-changed.
+      await this.appChanges.lockAccounts(manager, unknown.map((c) => c.accountId));
       const found = await Promise.all(unknown.map((c) => this.connectorSlots(() => this.readAccessBefore(c))));
       for (const [i, change] of unknown.entries()) {
         const before = found[i];
@@ -228,17 +236,5 @@ export class AppAccessChangeService {
       if (error instanceof SaasAdminRejectedError) return { kind: 'failed', code: 'PROVISIONING_FAILED', reason: error.message };
       throw error;
     }
-  }
-
-  /** Sets one app back: no access, or the role (and licence) it had. */
-  private async restore(app: string, accountId: string, want: PriorAccess, employeeId: string): Promise<void> {
-    if (!want) return this.saas.revokeAccess(app, accountId, employeeId);
-    if (want.licence === null) {
-      // No call takes a licence away alone: revoke, then grant the role without one.
-      await this.saas.revokeAccess(app, accountId, employeeId);
-      return this.saas.ensureAccess(app, accountId, want.role, employeeId);
-    }
-    await this.saas.ensureAccess(app, accountId, want.role, employeeId);
-    await this.saas.ensureLicence(app, accountId, want.licence, employeeId);
   }
 }

@@ -16,7 +16,7 @@ import {
   StepRetryRequestedV1,
 } from '@closeloop/contracts';
 import { createServiceApp } from '@closeloop/runtime';
-import { consumeUntil, publish, sql, testEnv, testKafka, waitForGroupToCatchUp } from '@closeloop/testing';
+import { consumeUntil, publish, sql, startTestIdentityProvider, testEnv, type TestIdentityProvider, testKafka, waitForGroupToCatchUp } from '@closeloop/testing';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 
@@ -30,6 +30,9 @@ import { SaasConfigSchema } from '../../src/config/saas.config';
 const kafka = testKafka('saas-journeys-int');
 const TOKEN = 'integration-simulator-token';
 let app: INestApplication;
+/** The simulator's fault switch is an admin's: a token of the test identity provider. */
+let idp: TestIdentityProvider;
+let admin: { authorization: string };
 
 const subject = (employeeId: string) => ({ employeeId, email: `${employeeId.toLowerCase()}@acme.test`, displayName: employeeId });
 const newEmployee = () => `E-${randomUUID().slice(0, 8)}`;
@@ -72,16 +75,30 @@ const onboard = async (employeeId: string, apps: Array<{ app: string; role: stri
   await send(JourneyRequestedV1.topic, event);
   await send(AccountVerifiedV1.topic, accountVerified(event, employeeId));
   await first(AccessVerifiedV1.topic, event.requestId);
+  return event;
 };
 
-const faults = async (settings: Record<string, unknown>) => request(app.getHttpServer()).put('/simulator/faults').send(settings).expect(200);
+/** An access change of the subject's apps, both halves sent, until it is verified. */
+const changeApps = async (employeeId: string, removeApps: string[], grantApps: Array<{ app: string; role: string; licence: string }>) => {
+  const change = requested({ type: 'access-change', requestedBy: 'manager@acme.test', subject: subject(employeeId), remove: { groups: [], apps: removeApps }, grant: { groups: [], apps: grantApps }, ...meta() });
+  const accountId = `u-${employeeId}`;
+  await send(JourneyRequestedV1.topic, change);
+  await send(DirectoryAccessChangedV1.topic, buildEvent(DirectoryAccessChangedV1, fromIdentity(change), { accountId, employeeId, removedGroups: [], grantedGroups: [], groups: ['staff'], verifiedAt: new Date().toISOString() }, identity()));
+  await first(AppAccessChangedV1.topic, change.requestId);
+  return change;
+};
+
+const faults = async (settings: Record<string, unknown>) => request(app.getHttpServer()).put('/simulator/faults').set(admin).send(settings).expect(200);
 
 beforeAll(async () => {
-  app = await createServiceApp(AppModule.register(parseConfig(SaasConfigSchema, { ...testEnv(), PORT: '0', LOG_LEVEL: 'warn', SAAS_SCIM_SIMULATOR_TOKEN: TOKEN })));
+  idp = await startTestIdentityProvider();
+  admin = await idp.headers({ sub: 'simulator-admin@acme.test', roles: ['admin'] });
+  app = await createServiceApp(AppModule.register(parseConfig(SaasConfigSchema, { ...testEnv(), ...idp.env, PORT: '0', LOG_LEVEL: 'warn', SAAS_SCIM_SIMULATOR_TOKEN: TOKEN })));
   await app.listen(0, '127.0.0.1');
 });
 
 afterAll(async () => {
+  await idp?.stop();
   await app?.close();
 });
 
@@ -132,6 +149,59 @@ describe('access change, the app step', () => {
     expect(figma).toMatchObject({ roles: [expect.objectContaining({ value: 'viewer' })] });
     expect(licenceOf(figma)).toBe('starter');
     expect(await scimUser('miro', accountId)).toBeNull();
+  });
+});
+
+describe('compensation undoes only what its journey did', () => {
+  it('a new hire takes back the apps it granted, and sets back an app user it found already there instead of deleting it', async () => {
+    const employeeId = newEmployee();
+    const accountId = `u-${employeeId}`;
+    await onboard(employeeId, [{ app: 'slack', role: 'admin', licence: 'enterprise' }]);
+    // A second new hire for the same account (intake and identity refuse one; this step must not count on it).
+    const second = await onboard(employeeId, [
+      { app: 'slack', role: 'member', licence: 'pro' },
+      { app: 'asana', role: 'member', licence: 'standard' },
+    ]);
+    expect(await scimUser('slack', accountId)).toMatchObject({ roles: [expect.objectContaining({ value: 'member' })] });
+
+    await send(CompensationRequestedV1.topic, compensationOf(second, 'saas'));
+    const compensated = await first(AccessCompensatedV1.topic, second.requestId);
+    expect(compensated.payload).toMatchObject({ step: 'saas', undone: `app access of ${accountId} restored: slack back as admin, asana revoked` });
+    const slack = await scimUser('slack', accountId);
+    expect(slack).toMatchObject({ active: true, roles: [expect.objectContaining({ value: 'admin' })] });
+    expect(licenceOf(slack)).toBe('enterprise');
+    expect(await scimUser('asana', accountId)).toBeNull();
+  });
+
+  it('a new hire that never had an account changed no app: nothing to undo', async () => {
+    const employeeId = newEmployee();
+    const hire = requested({ type: 'new-hire', requestedBy: 'manager@acme.test', subject: subject(employeeId), groups: ['staff'], apps: [{ app: 'asana', role: 'member', licence: 'standard' }], device: { model: 'laptop-14' }, ...meta() });
+    await send(JourneyRequestedV1.topic, hire);
+    await send(CompensationRequestedV1.topic, compensationOf(hire, 'saas'));
+    const compensated = await first(AccessCompensatedV1.topic, hire.requestId);
+    expect(compensated.payload).toMatchObject({ undone: 'nothing to undo: this journey changed no app access' });
+  });
+
+  it('an access change never re-grants an app another journey revoked since, nor revokes one another journey granted since', async () => {
+    const employeeId = newEmployee();
+    const accountId = `u-${employeeId}`;
+    await onboard(employeeId, [
+      { app: 'github', role: 'admin', licence: 'enterprise' },
+      { app: 'salesforce', role: 'user', licence: 'standard' },
+    ]);
+    const move = await changeApps(employeeId, ['github', 'salesforce'], [{ app: 'figma', role: 'editor', licence: 'professional' }]);
+    // Security revokes GitHub for good; another change grants Figma with the same role.
+    const revoke = await changeApps(employeeId, ['github'], []);
+    const design = await changeApps(employeeId, [], [{ app: 'figma', role: 'editor', licence: 'professional' }]);
+
+    await send(CompensationRequestedV1.topic, compensationOf(move, 'app-access'));
+    const compensated = await first(AccessCompensatedV1.topic, move.requestId);
+    expect(compensated.payload['undone']).toBe(
+      `app access of ${accountId} restored: salesforce back as user; left alone, changed by another journey since: github (${revoke.requestId}), figma (${design.requestId})`,
+    );
+    expect(await scimUser('github', accountId)).toBeNull();
+    expect(await scimUser('salesforce', accountId)).toMatchObject({ active: true, roles: [expect.objectContaining({ value: 'user' })] });
+    expect(licenceOf(await scimUser('figma', accountId))).toBe('professional');
   });
 });
 

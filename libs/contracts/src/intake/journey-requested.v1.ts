@@ -107,11 +107,24 @@ export const PolicyDecisionSchema = z.object({
 });
 export type PolicyDecision = z.infer<typeof PolicyDecisionSchema>;
 
+/**
+ * The API key a journey was submitted with (an upstream system's), and the admin who created
+ * it: separation of duties keeps that admin from deciding on the journey.
+ */
+export const RequestedViaSchema = z.object({
+  apiKeyId: z.string().trim().min(1).max(64),
+  apiKeyName: z.string().trim().min(1).max(200),
+  createdBy: z.string().trim().min(1).max(200),
+});
+export type RequestedVia = z.infer<typeof RequestedViaSchema>;
+
 const requestedMeta = {
   definitionVersion: z.number().int().positive(),
   requestedAt: z.iso.datetime({ offset: true }),
   /** Absent on events from before policies existed. */
   policy: PolicyDecisionSchema.optional(),
+  /** Present only when the journey was submitted with an API key (not by a person, nor by an upstream consumer). */
+  requestedVia: RequestedViaSchema.optional(),
 };
 
 export const JourneyRequestedPayloadSchema = z.discriminatedUnion('type', [
