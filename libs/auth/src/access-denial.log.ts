@@ -42,6 +42,18 @@ export interface AccessDenialRow {
   readonly sourceIp: string | null;
 }
 
+/** Text PostgreSQL stores: control characters (NUL above all) and lone surrogates become U+FFFD. */
+const text = (value: string): string =>
+  value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\ufffd').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\ufffd');
+const storable = (d: AccessDenial): AccessDenial => ({
+  ...d,
+  principalId: d.principalId === null ? null : text(d.principalId),
+  path: text(d.path),
+  route: text(d.route),
+  message: text(d.message),
+  sourceIp: d.sourceIp === null ? null : text(d.sourceIp),
+});
+
 /** Refused calls recorded one row each, per caller (its verified id, else its address) and minute; the rest are counted in a bucket row. */
 export const ROWS_PER_CALLER_MINUTE = 20;
 /** Single rows per minute and instance, all callers together. */
@@ -90,7 +102,8 @@ export class AccessDenialLog implements OnModuleInit, OnApplicationShutdown {
     clearInterval(this.timer);
   }
 
-  async record(denial: AccessDenial): Promise<void> {
+  async record(recorded: AccessDenial): Promise<void> {
+    const denial = storable(recorded);
     denied.inc({ status: String(denial.status), reason: denial.reason });
     const minute = Math.floor(denial.at.getTime() / 60_000);
     if (minute !== this.minute) {

@@ -51,6 +51,15 @@ describe('TokenVerifier', () => {
     expect(principal).toEqual({ kind: 'user', id: 'ada', roles: ['requester', 'approver'], groups: ['finance-approvers'] });
   });
 
+  it('reads the e-mail claim, and refuses a sub, group or e-mail with NUL, another control character or a lone surrogate (no id a database cannot store)', async () => {
+    expect((await verifier.verify(await token({ email: 'ada@acme.test' }))).email).toBe('ada@acme.test');
+    for (const sub of ['nul\u0000audit@acme.test', 'tab\tada', 'half\uD800']) {
+      expect(await failure(verifier.verify(await token({}, rsa, { sub })))).toMatchObject({ code: 'INVALID_CLAIMS', message: expect.stringContaining('printable characters') });
+    }
+    expect(await failure(verifier.verify(await token({ groups: ['ok', 'bad\u0000'] })))).toMatchObject({ code: 'INVALID_CLAIMS', message: expect.stringContaining('"groups"') });
+    expect(await failure(verifier.verify(await token({ email: 'x\uDC00@acme.test' })))).toMatchObject({ code: 'INVALID_CLAIMS', message: expect.stringContaining('"email"') });
+  });
+
   it('accepts ES256, and reads roles from a dotted claim path', async () => {
     const keycloak = new TokenVerifier({ ...settings, AUTH_ROLES_CLAIM: 'realm_access.roles' }, createLocalJWKSet({ keys: [rsa.jwk, ec.jwk] }));
     expect((await keycloak.verify(await token({ realm_access: { roles: ['auditor'] } }, ec))).roles).toEqual(['auditor']);

@@ -32,6 +32,13 @@ export const createKeySource = (config: Pick<AuthConfig, 'AUTH_JWKS_URL' | 'AUTH
   return createLocalJWKSet(jwks);
 };
 
+/**
+ * Whether a claim that becomes an id, a group or an e-mail is text people and databases can hold:
+ * no control characters (NUL above all: PostgreSQL refuses it) and no lone UTF-16 surrogates.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const printable = (text: string): boolean => !/[\u0000-\u001f\u007f]/.test(text) && !LONE_SURROGATE.test(text);
+
 /** Reads a claim by name or dotted path (`realm_access.roles`). */
 const claimAt = (payload: JWTPayload, path: string): unknown =>
   path.split('.').reduce<unknown>((value, key) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), payload);
@@ -69,13 +76,15 @@ export class TokenVerifier {
       throw this.explain(error);
     }
     const sub = payload.sub;
-    if (typeof sub !== 'string' || sub.trim() === '' || sub.length > MAX_SUBJECT) {
-      throw new AuthError('INVALID_CLAIMS', `token "sub" must be a non-empty string of at most ${MAX_SUBJECT} characters`);
+    if (typeof sub !== 'string' || sub.trim() === '' || sub.length > MAX_SUBJECT || !printable(sub)) {
+      throw new AuthError('INVALID_CLAIMS', `token "sub" must be a non-empty string of at most ${MAX_SUBJECT} printable characters`);
     }
     // Roles this service does not know are another application's: ignored, not an error.
     const roles = [...new Set(stringList(claimAt(payload, this.config.AUTH_ROLES_CLAIM), this.config.AUTH_ROLES_CLAIM).filter(isRole))] as Role[];
     const groups = [...new Set(stringList(claimAt(payload, this.config.AUTH_GROUPS_CLAIM), this.config.AUTH_GROUPS_CLAIM))];
+    if (!groups.every(printable)) throw new AuthError('INVALID_CLAIMS', `token claim "${this.config.AUTH_GROUPS_CLAIM}" holds a control character or a lone surrogate`);
     const email = claimAt(payload, this.config.AUTH_EMAIL_CLAIM ?? 'email');
+    if (typeof email === 'string' && !printable(email)) throw new AuthError('INVALID_CLAIMS', `token claim "${this.config.AUTH_EMAIL_CLAIM ?? 'email'}" holds a control character or a lone surrogate`);
     return { kind: 'user', id: sub, roles, groups, ...(typeof email === 'string' && email.length <= 320 ? { email } : {}) };
   }
 

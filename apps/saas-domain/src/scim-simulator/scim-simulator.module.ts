@@ -8,6 +8,7 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import SCIMMYRouters from 'scimmy-routers';
 
 import { ScimFaultGate, sendScimError } from './scim-fault-gate';
+import { checkScimRequest } from './scim-request-checks';
 import { declareScimResources, memberScopeOf, type ScimRequestContext } from './scim-resources';
 import { SCIM_SIMULATOR_PATH } from './scim-simulator.paths';
 import { ScimStore } from './scim-store.repository';
@@ -67,7 +68,7 @@ export class ScimSimulatorMount implements OnModuleInit {
       baseUri: (req) => `${req.protocol}://${req.get('host')}`,
     });
     const express = adapter.getInstance<Express>();
-    express.use(SCIM_SIMULATOR_PATH, this.knownApp, this.ownLocations, this.gate.handle, scim, this.afterErrors);
+    express.use(SCIM_SIMULATOR_PATH, this.knownApp, checkScimRequest, this.ownLocations, this.gate.handle, scim, this.afterErrors);
     this.logger.info({ path: SCIM_SIMULATOR_PATH }, 'SaaS admin simulator serving SCIM 2.0');
   }
 
