@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite (npm test): typecheck, lint, unit tests, build, deployment files (static:
-# tools/validate-deploy.sh), integration tests, end-to-end tests - in that order, stopping at the
-# first failing stage.
+# tools/validate-deploy.sh), integration tests, security tests (apps/security: each service
+# in-process, its route x role matrix, hostile input, poison events and the attack scenarios),
+# end-to-end tests - in that order, stopping at the first failing stage.
 #
 # Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/closeloop_test; the
 # tests create that database) and Kafka: KAFKA_BROKERS, or the project's local broker, which is
 # started once here (tools/kafka/kafka.sh) when it is not running yet, and stopped again at exit.
 #
-#   TEST_ONLY="typecheck unit build"   run only these stages (typecheck lint unit build deploy integration e2e)
+#   TEST_ONLY="typecheck unit build"   run only these stages (typecheck lint unit build deploy integration security e2e)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -99,7 +100,7 @@ fi
 # ---------------------------------------------------------------- stages
 
 STAGE_NO=0
-STAGE_COUNT=7
+STAGE_COUNT=8
 stage() { # name command...
   local name="$1" t0 rc=0 ms
   shift
@@ -136,6 +137,7 @@ stage unit npx nx run-many -t test --parallel=2 --outputStyle=static --skip-nx-c
 stage build npx swc apps libs -d dist --config-file .swcrc --quiet
 stage deploy bash tools/validate-deploy.sh
 stage integration npx nx run-many -t test:integration --parallel=1 --outputStyle=static --skip-nx-cache
+stage security npx jest -c apps/security/jest.config.js --runInBand
 stage e2e npx jest -c apps/e2e/jest.config.js --runInBand
 
 echo

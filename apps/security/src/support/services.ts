@@ -1,0 +1,74 @@
+/* eslint-disable @nx/enforce-module-boundaries -- the security stage builds each service in-process from its AppModule and
+   config schema, as the service's own integration tests do; this file is the one place where it reaches into the apps. */
+import type { AddressInfo } from 'node:net';
+
+import { parseConfig } from '@closeloop/config';
+import { KafkaBatchServer } from '@closeloop/messaging';
+import { configureLogging } from '@closeloop/observability';
+import { createServiceApp } from '@closeloop/runtime';
+import { eventually, testEnv, type TestIdentityProvider } from '@closeloop/testing';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+
+import { AppModule as AssuranceModule } from '../../../assurance/src/app.module';
+import { AssuranceConfigSchema } from '../../../assurance/src/config/assurance.config';
+import { AppModule as DeviceModule } from '../../../device-domain/src/app.module';
+import { DeviceConfigSchema } from '../../../device-domain/src/config/device.config';
+import { AppModule as IdentityModule } from '../../../identity-domain/src/app.module';
+import { IdentityConfigSchema } from '../../../identity-domain/src/config/identity.config';
+import { AppModule as IntakeModule } from '../../../intake/src/app.module';
+import { IntakeConfigSchema } from '../../../intake/src/config/intake.config';
+import { AppModule as SaasModule } from '../../../saas-domain/src/app.module';
+import { SaasConfigSchema } from '../../../saas-domain/src/config/saas.config';
+import { SECURITY_DATABASE_URL } from './security-database';
+
+
+export type ServiceName = 'intake' | 'identity-domain' | 'saas-domain' | 'device-domain' | 'assurance';
+
+const MODULES: Record<ServiceName, (env: Record<string, string>) => DynamicModule> = {
+  intake: (env) => IntakeModule.register(parseConfig(IntakeConfigSchema, env)),
+  'identity-domain': (env) => IdentityModule.register(parseConfig(IdentityConfigSchema, env)),
+  'saas-domain': (env) => SaasModule.register(parseConfig(SaasConfigSchema, env)),
+  'device-domain': (env) => DeviceModule.register(parseConfig(DeviceConfigSchema, env)),
+  assurance: (env) => AssuranceModule.register(parseConfig(AssuranceConfigSchema, env)),
+};
+
+export interface ServiceUnderTest {
+  readonly name: ServiceName;
+  readonly app: INestApplication;
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** Its consumer group (`closeloop.<service>`) and the topics it subscribes to. */
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  close(): Promise<void>;
+}
+
+/** The settings every service gets here: the test broker, the security database, the test identity provider, quiet logs. */
+export const serviceEnv = (idp: TestIdentityProvider, extra: Record<string, string> = {}): Record<string, string> => ({
+  ...testEnv(),
+  DATABASE_URL: SECURITY_DATABASE_URL,
+  ...idp.env,
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'error',
+  ...extra,
+});
+
+/**
+ * Builds the service in-process exactly as `main.ts` does (createServiceApp: migrations, topics,
+ * outbox relay, consumers under the real group name), listens on a free port of 127.0.0.1 and
+ * waits until `/health/ready` answers 200. Only errors are logged (a 5xx is one, with its stack).
+ */
+export const startService = async (name: ServiceName, idp: TestIdentityProvider, extra: Record<string, string> = {}): Promise<ServiceUnderTest> => {
+  configureLogging(`security-${name}`, 'error');
+  const app = await createServiceApp(MODULES[name](serviceEnv(idp, extra)));
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  await eventually(async () => {
+    const response = await fetch(`${url}/health/ready`);
+    if (response.status !== 200) throw new Error(`${name} is not ready: ${response.status} ${await response.text()}`);
+  }, 60000, 200);
+  const server = app.get(KafkaBatchServer);
+  return { name, app, url, groupId: server.groupId, topics: server.subscribedTopics(), close: () => app.close() };
+};
