@@ -75,6 +75,8 @@ export class Outbox implements OutboxPort {
          SELECT t.id, t.topic, t.key, t.headers, t.payload, ${this.traceOf}
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::jsonb[]) AS t(id, topic, key, headers, payload, resolved)
            CROSS JOIN (SELECT $8::jsonb AS active) AS a(active)
+         -- An event sent again (the same eventId) while its first row still waits is sent once.
+         ON CONFLICT (id) DO NOTHING
          RETURNING 1)
        SELECT pg_notify($7, '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row`,
       [

@@ -1,3 +1,4 @@
+import type { EventEnvelope } from '@closeloop/contracts';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
@@ -20,6 +21,7 @@ interface Row {
   access_before: AccessBefore | null;
   before_at: Date | null;
   status: AccessRequest['status'];
+  verified_event: EventEnvelope | null;
 }
 
 @Injectable()
@@ -28,7 +30,7 @@ export class AccessRequestRepository {
    * Records what one event brought (the apps or the account) and returns the merged requests,
    * locked for the rest of the transaction.
    */
-  async merge(manager: EntityManager, halves: readonly AccessHalf[], now: Date): Promise<Array<AccessRequest & { employeeId: string }>> {
+  async merge(manager: EntityManager, halves: readonly AccessHalf[], now: Date): Promise<Array<AccessRequest & { employeeId: string; verifiedEvent: EventEnvelope | null }>> {
     if (halves.length === 0) return [];
     const merged = new Map<string, AccessHalf>();
     for (const half of halves) merged.set(half.requestId, { ...merged.get(half.requestId), ...half });
@@ -42,7 +44,7 @@ export class AccessRequestRepository {
          apps = coalesce(EXCLUDED.apps, r.apps),
          account_id = coalesce(EXCLUDED.account_id, r.account_id),
          updated_at = EXCLUDED.updated_at
-       RETURNING request_id, employee_id, apps, account_id, access_before, before_at, status`,
+       RETURNING request_id, employee_id, apps, account_id, access_before, before_at, status, verified_event`,
       [
         sorted.map((h) => h.requestId),
         sorted.map((h) => h.journeyType),
@@ -60,6 +62,7 @@ export class AccessRequestRepository {
       accessBefore: r.access_before,
       beforeAt: r.before_at,
       status: r.status,
+      verifiedEvent: r.verified_event,
     }));
   }
 
@@ -72,12 +75,11 @@ export class AccessRequestRepository {
     );
   }
 
-  async conclude(manager: EntityManager, requestId: string, status: 'verified' | 'failed' | 'compensated', failure: object | null, now: Date): Promise<void> {
-    await manager.query('UPDATE saas.access_requests SET status = $2, failure = $3, updated_at = $4, active_at = clock_timestamp() WHERE request_id = $1', [
-      requestId,
-      status,
-      failure ? JSON.stringify(failure) : null,
-      now.toISOString(),
-    ]);
+  /** `verifiedEvent`: the event that reported the step verified, kept to answer a later retry with the same event. */
+  async conclude(manager: EntityManager, requestId: string, status: 'verified' | 'failed' | 'compensated', failure: object | null, now: Date, verifiedEvent: EventEnvelope | null = null): Promise<void> {
+    await manager.query(
+      'UPDATE saas.access_requests SET status = $2, failure = $3, updated_at = $4, active_at = clock_timestamp(), verified_event = $5 WHERE request_id = $1',
+      [requestId, status, failure ? JSON.stringify(failure) : null, now.toISOString(), verifiedEvent ? JSON.stringify(verifiedEvent) : null],
+    );
   }
 }

@@ -125,9 +125,16 @@ export class AccessService {
       const todo = await claimFresh(this.inbox, manager, events);
       const merged = await this.requests.merge(manager, todo.map(half), this.clock.now());
       const out: OutgoingEvent[] = [];
+      // A retry of a step already verified (its report was still on its way when the deadline
+      // passed) is answered with that same report, not a second grant and a second event.
+      const reported = retry ? merged.filter((r) => r.status === 'verified' && r.verifiedEvent !== null) : [];
+      for (const request of reported) {
+        out.push(outgoing(AccessVerifiedV1, request.verifiedEvent as AccessVerifiedV1));
+        this.logger.info({ requestId: request.requestId, eventId: request.verifiedEvent?.eventId }, 'access step already verified; its report sent again');
+      }
       const ready = merged.filter(
         (r): r is (typeof merged)[number] & { apps: readonly RequestedApp[]; accountId: string } =>
-          retry ? r.apps !== null && r.accountId !== null && r.status !== 'compensated' : readyToProvision(r),
+          retry ? r.apps !== null && r.accountId !== null && r.status !== 'compensated' && !reported.includes(r) : readyToProvision(r),
       );
       await this.appChanges.lockAccounts(manager, ready.map((r) => r.accountId));
       // The SaaS admin calls of a batch run side by side (bounded); results keep the batch order.
@@ -149,8 +156,9 @@ export class AccessService {
         const identity = { eventId: this.ids.next(), occurredAt: now };
         const context = causedBy(cause, PRODUCER);
         if (decision.kind === 'verified') {
-          await this.requests.conclude(manager, request.requestId, 'verified', null, now);
-          out.push(outgoing(AccessVerifiedV1, buildEvent(AccessVerifiedV1, context, { accountId: request.accountId, grants: [...decision.grants], verifiedAt: now.toISOString() }, identity)));
+          const verified = buildEvent(AccessVerifiedV1, context, { accountId: request.accountId, grants: [...decision.grants], verifiedAt: now.toISOString() }, identity);
+          await this.requests.conclude(manager, request.requestId, 'verified', null, now, verified);
+          out.push(outgoing(AccessVerifiedV1, verified));
         } else {
           await this.requests.conclude(manager, request.requestId, 'failed', { code: decision.code, reason: decision.reason }, now);
           out.push(outgoing(AccessFailedV1, buildEvent(AccessFailedV1, context, { step: NEW_HIRE_SAAS.step, attempt: requestedAttempt(cause), code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));

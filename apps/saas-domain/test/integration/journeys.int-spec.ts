@@ -173,6 +173,24 @@ describe('compensation undoes only what its journey did', () => {
     expect(await scimUser('asana', accountId)).toBeNull();
   });
 
+  it('answers a retry of a step it already verified with the same report (same event id), granting nothing again', async () => {
+    const employeeId = newEmployee();
+    const event = await onboard(employeeId, [{ app: 'asana', role: 'member', licence: 'standard' }]);
+    const verified = (await consumeUntil(kafka, AccessVerifiedV1.topic, (m) => m.message.key?.toString() === event.requestId))[0]?.value as { eventId: string };
+    const before = await scimUser('asana', `u-${employeeId}`);
+    // The deadline passed while the report was on its way: assurance asks again.
+    const retry = buildEvent(
+      StepRetryRequestedV1,
+      fromAssurance(event),
+      { step: 'saas', owner: 'saas', attempt: 2, reason: 'DEADLINE_MISSED', request: event.payload, evidence: { [AccountVerifiedV1.topic]: { accountId: `u-${employeeId}` } } },
+      identity(),
+    );
+    await send(StepRetryRequestedV1.topic, retry);
+    const reports = await consumeUntil(kafka, AccessVerifiedV1.topic, (m) => m.message.key?.toString() === event.requestId, { count: 2 });
+    expect(reports.map((r) => (r.value as { eventId: string }).eventId)).toEqual([verified.eventId, verified.eventId]);
+    expect(await scimUser('asana', `u-${employeeId}`)).toEqual(before);
+  });
+
   it('a new hire that never had an account changed no app: nothing to undo', async () => {
     const employeeId = newEmployee();
     const hire = requested({ type: 'new-hire', requestedBy: 'manager@acme.test', subject: subject(employeeId), groups: ['staff'], apps: [{ app: 'asana', role: 'member', licence: 'standard' }], device: { model: 'laptop-14' }, ...meta() });
