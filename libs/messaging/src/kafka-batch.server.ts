@@ -60,15 +60,27 @@ interface DeadLetter {
 
 /**
  * The batch consumer's state, for the health checks: `starting` until it first joined its
- * group, `restarting` after kafkajs restarts it (a broker or a coordinator was lost), `crashed`
- * when kafkajs gave up on it (only a new process helps), `stopped` once closed.
+ * group, `restarting` after kafkajs restarts it (a broker or a coordinator was lost),
+ * `rejoining` after kafkajs gave up on it (a rebalance it missed while paused, a coordinator
+ * that forgot it) while the server builds a new consumer and joins again with backoff, `crashed`
+ * once that failed `REJOIN_ATTEMPTS` times in a row (only a new process helps), `stopped` once
+ * closed.
  */
-export type ConsumerState = 'starting' | 'running' | 'restarting' | 'crashed' | 'stopped';
+export type ConsumerState = 'starting' | 'running' | 'restarting' | 'rejoining' | 'crashed' | 'stopped';
 
 export interface ConsumerHealth {
   readonly state: ConsumerState;
   readonly error?: string;
+  /** While `rejoining`: the attempt under way. */
+  readonly attempt?: number;
 }
+
+/** How often the server builds a new consumer after kafkajs gave up, before it counts as crashed. */
+export const REJOIN_ATTEMPTS = 8;
+/** Backoff between rejoin attempts: 1 s, doubling, at most 30 s. */
+const rejoinDelayMs = (attempt: number): number => Math.min(30_000, 1000 * 2 ** (attempt - 1));
+/** While a handler runs, the member heartbeats this often (a long batch must not cost the group its membership). */
+const HANDLER_HEARTBEAT_MS = 2000;
 
 export type HandledListener = (topic: string, events: readonly EventEnvelope[]) => void;
 
@@ -105,6 +117,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   private readonly deadLetterLimits: DeadLetterLimits;
   private readonly stuckAfter: StuckThresholds;
   private stopReporting?: () => void;
+  private rejoins = 0;
+  private rejoinTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: KafkaBatchServerOptions) {
     super();
@@ -124,6 +138,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 
   async close(): Promise<void> {
     this.closing = true;
+    clearTimeout(this.rejoinTimer);
     await this.consumer?.disconnect();
     this.consumer = undefined;
     this.health = { state: 'stopped' };
@@ -189,12 +204,21 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     this.consumer = consumer;
     this.closing = false;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      if (this.rejoins > 0) this.log.info({ groupId: this.options.groupId, attempts: this.rejoins }, 'consumer rejoined its group');
+      this.rejoins = 0;
       this.health = { state: 'running' };
       this.progress.retain(payload.memberAssignment);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.health = { state: payload.restart ? 'restarting' : 'crashed', error: errorMessage(payload.error) };
-      this.log[payload.restart ? 'warn' : 'error']({ groupId: payload.groupId, err: errorMessage(payload.error), restart: payload.restart }, 'consumer crashed');
+      const error = errorMessage(payload.error);
+      if (payload.restart) {
+        this.health = { state: 'restarting', error };
+        this.log.warn({ groupId: payload.groupId, err: error, restart: true }, 'consumer crashed; kafkajs restarts it');
+        return;
+      }
+      // kafkajs gave up on this consumer: a new one joins the group again, with backoff.
+      this.log.warn({ groupId: payload.groupId, err: error, restart: false }, 'consumer crashed; a new consumer rejoins the group');
+      this.scheduleRejoin(consumer, error);
     });
     consumer.on(consumer.events.STOP, () => {
       if (!this.closing) this.health = { state: 'stopped' };
@@ -210,6 +234,49 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.log.info({ groupId: this.options.groupId, topics }, 'consuming');
+  }
+
+  /** Runs a handler while the member keeps heartbeating, so a long batch does not cost it its place in the group. */
+  private async withHeartbeats<T>(control: BatchControl, run: () => Promise<T>): Promise<T> {
+    const beat = setInterval(() => void control.heartbeat().catch(() => undefined), HANDLER_HEARTBEAT_MS);
+    try {
+      return await run();
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  /**
+   * Replaces a consumer kafkajs gave up on: the old one is disconnected, a new one connects,
+   * subscribes and joins the group after a backoff. Offsets are committed only after handling, so
+   * nothing is lost and a redelivered event is recognised by the inbox. After `REJOIN_ATTEMPTS`
+   * failures in a row the consumer counts as crashed (`/health/live` fails, the process is
+   * replaced).
+   */
+  private scheduleRejoin(failed: Consumer, error: string): void {
+    if (this.closing || this.consumer !== failed) return;
+    this.rejoins += 1;
+    if (this.rejoins > REJOIN_ATTEMPTS) {
+      this.health = { state: 'crashed', error: `${error} (the consumer could not rejoin its group ${REJOIN_ATTEMPTS} times in a row)` };
+      this.log.error({ groupId: this.options.groupId, err: error, attempts: REJOIN_ATTEMPTS }, 'consumer could not rejoin its group; giving up');
+      return;
+    }
+    const attempt = this.rejoins;
+    this.health = { state: 'rejoining', error, attempt };
+    messagingMetrics.consumerRejoins.inc();
+    this.rejoinTimer = setTimeout(() => {
+      void (async () => {
+        if (this.closing || this.consumer !== failed) return;
+        await failed.disconnect().catch(() => undefined);
+        try {
+          await this.start();
+        } catch (cause) {
+          this.log.warn({ groupId: this.options.groupId, err: errorMessage(cause), attempt }, 'consumer could not rejoin; trying again');
+          this.scheduleRejoin(this.consumer ?? failed, errorMessage(cause));
+        }
+      })();
+    }, rejoinDelayMs(attempt));
+    this.rejoinTimer.unref();
   }
 
   private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
@@ -284,7 +351,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     let unknownAttempts = 0; // only these count toward giving up; retryable errors are retried for as long as it takes
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.invoke(control.batch, items);
+        await this.withHeartbeats(control, () => this.invoke(control.batch, items));
         return true;
       } catch (error) {
         const kind = classifyError(error);

@@ -35,6 +35,8 @@ export const messagingMetrics = {
     help: 'Failed attempts at a batch of a source topic (each is delivered again)',
     labelNames: ['topic'],
   }),
+  /** New consumers built after kafkajs gave up on one (a missed rebalance, a forgotten member): each rejoins the group. */
+  consumerRejoins: counter({ name: 'closeloop_consumer_rejoins_total', help: 'Consumers rebuilt to rejoin the group after kafkajs gave up on one' }),
   /** Sends to `<topic>.dlq` the broker did not take (retried with backoff). */
   deadLetterFailures: counter({ name: 'closeloop_dead_letter_failures_total', help: 'Dead-letter sends that failed, per source topic', labelNames: ['topic'] }),
   /** Outbox rows that can never be published, moved to `outbox_dead_letters`. */

@@ -46,7 +46,8 @@ export class HealthController {
         (error: unknown) => `Kafka: ${errorMessage(error)}`,
       ),
     ]);
-    const checks: Checks = { postgres, kafka, consumer: this.consumerCheck('crashed', 'stopped') };
+    // Rejoining: kafkajs gave up on the consumer and a new one is joining the group (not ready, still alive).
+    const checks: Checks = { postgres, kafka, consumer: this.consumerCheck('crashed', 'stopped', 'rejoining') };
     const stuck = this.server.stuckPartitions();
     if (checks['consumer'] === 'ok' && stuck.length > 0) checks['consumer'] = `consumer stuck: ${describeStuck(stuck)}`;
     if (Object.values(checks).some((check) => check !== 'ok')) throw new ServiceUnavailableException({ status: 'unavailable', checks });
@@ -54,7 +55,7 @@ export class HealthController {
   }
 
   private consumerCheck(...failing: string[]): string {
-    const { state, error } = this.server.consumerHealth();
-    return failing.includes(state) ? `consumer ${state}${error ? `: ${error}` : ''}` : 'ok';
+    const { state, error, attempt } = this.server.consumerHealth();
+    return failing.includes(state) ? `consumer ${state}${attempt ? ` (attempt ${attempt})` : ''}${error ? `: ${error}` : ''}` : 'ok';
   }
 }
