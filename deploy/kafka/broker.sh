@@ -15,6 +15,11 @@
 # Env: CLUSTER_ID, ADMIN_PASSWORD (the admin super user), SCRAM_USERS ("name=password ..."),
 # NUM_PARTITIONS. Credentials are set when the storage is formatted, i.e. on the first start of
 # the container (`docker compose down` drops the data, and with it the credentials).
+#
+# Fits the apache/kafka 4.x image (docker-compose.yml: 4.1.1) and the 3.9 one alike: the scripts in
+# /opt/kafka/bin, a static controller.quorum.voters (so `kafka-storage.sh format` needs neither
+# --standalone nor --initial-controllers), and kafka-server-start.sh's own logging configuration
+# (log4j2 on 4.x, log4j 1 on 3.x).
 set -euo pipefail
 
 die() { echo "broker.sh: ERROR: $*" >&2; exit 1; }

@@ -9,6 +9,10 @@
 #   KAFKA_CONTROLLER_PORT  controller port (default 9093)
 #   CLOSELOOP_STATE_DIR    state root instead of <repo>/.run (data, pid, logs)
 #   JAVA_HOME              Java 17+ to use (otherwise java on PATH)
+#   KAFKA_VERSION          the Kafka release to run (default: <kafka.version> of tools/kafka/pom.xml,
+#                          4.1.1). KAFKA_VERSION=3.9.1 runs the 3.9 line: its jars are fetched into
+#                          their own .cache/kafka/<version>, with log4j 1 (reload4j) instead of log4j2,
+#                          and each version formats its own data directory (<state>/kafka/data-<version>).
 #
 # A guarded broker (docs/security-kafka.md), as in production but without TLS:
 #   KAFKA_SCRAM=1          the client listener is SASL_PLAINTEXT with SCRAM-SHA-512, the
@@ -28,9 +32,14 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-# The version tools/kafka/pom.xml resolves.
-KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\([^<]*\)</kafka.version>.*:\1:p' "$ROOT/tools/kafka/pom.xml" | head -n1)"
-[[ -n "$KAFKA_VERSION" ]] || { echo "kafka.sh: ERROR: no <kafka.version> in tools/kafka/pom.xml" >&2; exit 1; }
+# The version to run: KAFKA_VERSION, else the default of tools/kafka/pom.xml.
+DEFAULT_KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\([^<]*\)</kafka.version>.*:\1:p' "$ROOT/tools/kafka/pom.xml" | head -n1)"
+[[ -n "$DEFAULT_KAFKA_VERSION" ]] || { echo "kafka.sh: ERROR: no <kafka.version> in tools/kafka/pom.xml" >&2; exit 1; }
+KAFKA_VERSION="${KAFKA_VERSION:-$DEFAULT_KAFKA_VERSION}"
+[[ "$KAFKA_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "kafka.sh: ERROR: KAFKA_VERSION must look like 4.1.1 or 3.9.1 (is '$KAFKA_VERSION')" >&2; exit 1; }
+KAFKA_MAJOR="${KAFKA_VERSION%%.*}"
+# Kafka 4 dropped log4j 1: 4.x logs through log4j2, 3.x through reload4j (the pom's profiles).
+if ((KAFKA_MAJOR >= 4)); then LOGGING=log4j2; else LOGGING=reload4j; fi
 CACHE_DIR="$ROOT/.cache/kafka/$KAFKA_VERSION"
 LIBS_DIR="$CACHE_DIR/libs"
 JARS_MARKER="$CACHE_DIR/.jars-complete"
@@ -48,14 +57,23 @@ STATE_ROOT="${CLOSELOOP_STATE_DIR:-$ROOT/.run}"
 mkdir -p "$STATE_ROOT"
 STATE_ROOT="$(cd "$STATE_ROOT" && pwd)"
 STATE_DIR="$STATE_ROOT/kafka"
-DATA_DIR="$STATE_DIR/data"
+# One data directory per version: a 4.x broker upgrades a 3.x log in place (and 3.x cannot read it
+# back), so switching KAFKA_VERSION never reuses another version's storage.
+DATA_DIR="$STATE_DIR/data-$KAFKA_VERSION"
 PID_FILE="$STATE_DIR/kafka.pid"
 CLUSTER_ID_FILE="$STATE_DIR/cluster.id"
 SERVER_PROPS="$STATE_DIR/server.properties"
-LOG4J_PROPS="$STATE_DIR/log4j.properties"
-TOOLS_LOG4J_PROPS="$STATE_DIR/tools-log4j.properties"
+if [[ "$LOGGING" == log4j2 ]]; then
+  LOG4J_PROPS="$STATE_DIR/log4j2.properties"
+  TOOLS_LOG4J_PROPS="$STATE_DIR/tools-log4j2.properties"
+  log4j_opt() { echo "-Dlog4j2.configurationFile=file:$1"; }
+else
+  LOG4J_PROPS="$STATE_DIR/log4j.properties"
+  TOOLS_LOG4J_PROPS="$STATE_DIR/tools-log4j.properties"
+  log4j_opt() { echo "-Dlog4j.configuration=file:$1"; }
+fi
 ADMIN_PROPS="$STATE_DIR/admin.properties" # SCRAM mode: the admin's client settings for the CLI tools
-MODE_FILE="$STATE_DIR/mode"               # how the data directory was formatted: plain, or scram <users hash>
+MODE_FILE="$STATE_DIR/mode-$KAFKA_VERSION" # how the data directory was formatted: plain, or scram <users hash>
 LOG_DIR="$STATE_ROOT/logs"
 LOG_FILE="$LOG_DIR/kafka.log"
 OUT_FILE="$LOG_DIR/kafka.out" # JVM stdout/stderr (crashes before log4j is up)
@@ -140,7 +158,7 @@ ensure_jars() {
   rm -rf "$LIBS_DIR"
   mkdir -p "$LIBS_DIR"
   if ! mvn -q -B -f "$ROOT/tools/kafka/pom.xml" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$LIBS_DIR" >"$CACHE_DIR/mvn.log" 2>&1; then
+    -Dkafka.version="$KAFKA_VERSION" -Dkafka.logging="$LOGGING" -DincludeScope=runtime -DoutputDirectory="$LIBS_DIR" >"$CACHE_DIR/mvn.log" 2>&1; then
     cat "$CACHE_DIR/mvn.log" >&2
     die "Maven could not fetch the Kafka jars (output above, also in $CACHE_DIR/mvn.log)"
   fi
@@ -151,7 +169,7 @@ ensure_jars() {
 
 # Run a Kafka CLI class quietly (log4j warnings to stderr only).
 kafka_tool() {
-  "$JAVA" -Dlog4j.configuration="file:$TOOLS_LOG4J_PROPS" -cp "$LIBS_DIR/*" "$@"
+  "$JAVA" "$(log4j_opt "$TOOLS_LOG4J_PROPS")" -cp "$LIBS_DIR/*" "$@"
 }
 
 # ---------------------------------------------------------------- process helpers
@@ -165,6 +183,11 @@ is_our_kafka() {
   local cmd
   cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
   [[ "$cmd" == *kafka.Kafka* && "$cmd" == *"$SERVER_PROPS"* ]]
+}
+
+# The Kafka version a running broker was started with: the jars on its class path.
+running_version() {
+  tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | sed -n 's:.*/\.cache/kafka/\([^/]*\)/libs/.*:\1:p' | head -n1
 }
 
 # ---------------------------------------------------------------- config
@@ -236,6 +259,42 @@ EOF
       rm -f "$ADMIN_PROPS"
     fi
   )
+  if [[ "$LOGGING" == log4j2 ]]; then
+    cat >"$LOG4J_PROPS" <<EOF
+# Generated by tools/kafka/kafka.sh (log4j2, Kafka $KAFKA_VERSION)
+name=closeloop-kafka
+appender.file.type=RollingFile
+appender.file.name=file
+appender.file.fileName=$LOG_FILE
+appender.file.filePattern=$LOG_FILE.%i
+appender.file.append=true
+appender.file.layout.type=PatternLayout
+appender.file.layout.pattern=[%d] %p %m (%c)%n
+appender.file.policies.type=Policies
+appender.file.policies.size.type=SizeBasedTriggeringPolicy
+appender.file.policies.size.size=20MB
+appender.file.strategy.type=DefaultRolloverStrategy
+appender.file.strategy.max=2
+rootLogger.level=INFO
+rootLogger.appenderRef.file.ref=file
+logger.request.name=kafka.request.logger
+logger.request.level=WARN
+logger.state.name=state.change.logger
+logger.state.level=WARN
+EOF
+    cat >"$TOOLS_LOG4J_PROPS" <<EOF
+# Generated by tools/kafka/kafka.sh (log4j2, Kafka $KAFKA_VERSION)
+name=closeloop-kafka-tools
+appender.stderr.type=Console
+appender.stderr.name=stderr
+appender.stderr.target=SYSTEM_ERR
+appender.stderr.layout.type=PatternLayout
+appender.stderr.layout.pattern=[%d] %p %m (%c)%n
+rootLogger.level=WARN
+rootLogger.appenderRef.stderr.ref=stderr
+EOF
+    return 0
+  fi
   cat >"$LOG4J_PROPS" <<EOF
 # Generated by tools/kafka/kafka.sh
 log4j.rootLogger=INFO, file
@@ -313,8 +372,12 @@ cmd_start() {
   local pid
   pid="$(read_pid)"
   if is_our_kafka "$pid"; then
+    local running
+    running="$(running_version "$pid")"
+    [[ -z "$running" || "$running" == "$KAFKA_VERSION" ]] ||
+      die "Kafka $running is running (pid $pid), not $KAFKA_VERSION: stop it first ($0 stop) or use another CLOSELOOP_STATE_DIR"
     port_open "$HOST" "$PORT" || die "Kafka process $pid is alive but $HOST:$PORT does not answer (see $LOG_FILE; try: $0 stop)"
-    info "Kafka already running (pid $pid)"
+    info "Kafka $KAFKA_VERSION already running (pid $pid)"
     return 0
   fi
   if [[ -n "$pid" ]]; then
@@ -330,7 +393,7 @@ cmd_start() {
   local t0=$SECONDS
   LOG_OFFSET="$(stat -c %s "$LOG_FILE" 2>/dev/null || echo 0)"
   setsid nohup "$JAVA" -Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
-    -Dlog4j.configuration="file:$LOG4J_PROPS" \
+    "$(log4j_opt "$LOG4J_PROPS")" \
     -cp "$LIBS_DIR/*" kafka.Kafka "$SERVER_PROPS" >"$OUT_FILE" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$PID_FILE"
@@ -389,7 +452,7 @@ cmd_status() {
   local pid
   pid="$(read_pid)"
   if is_our_kafka "$pid" && port_open "$HOST" "$PORT"; then
-    info "Kafka running (pid $pid) on $HOST:$PORT"
+    info "Kafka $(running_version "$pid") running (pid $pid) on $HOST:$PORT"
     return 0
   fi
   info "Kafka not running"
