@@ -111,6 +111,8 @@ export class OutboxRelay {
   private readonly maxRequestBytes: number;
   private readonly maxMessageBytes: number;
   private listener?: Client;
+  private relisten?: NodeJS.Timeout;
+  private relistenAttempts = 0;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private again = false;
@@ -130,12 +132,7 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     this.stopped = false;
-    const listener = new Client({ connectionString: this.options.databaseUrl });
-    listener.on('notification', () => this.wake());
-    listener.on('error', (error) => this.logger.warn({ err: errorMessage(error) }, 'outbox listener connection lost; polling only'));
-    await listener.connect();
-    await listener.query(`LISTEN "${this.channel}"`);
-    this.listener = listener;
+    await this.listen();
     this.timer = setInterval(() => this.wake(), this.options.pollMs);
     this.wake();
   }
@@ -143,9 +140,57 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    clearTimeout(this.relisten);
     await this.running;
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
+  }
+
+  /** Whether the relay hears PostgreSQL's notifications now (false while it polls only, reconnecting). */
+  get listening(): boolean {
+    return this.listener !== undefined;
+  }
+
+  /**
+   * LISTENs on the outbox channel on a connection of its own. When that connection is lost (a
+   * PostgreSQL restart, a terminated backend) the relay polls meanwhile and connects again, with
+   * backoff (0.5 s doubling to 30 s), then wakes once to send what was committed in between.
+   */
+  private async listen(): Promise<void> {
+    const listener = new Client({ connectionString: this.options.databaseUrl });
+    listener.on('notification', () => this.wake());
+    listener.on('error', (error) => {
+      if (this.listener !== listener) return;
+      this.listener = undefined;
+      void listener.end().catch(() => undefined);
+      this.logger.warn({ err: errorMessage(error) }, 'outbox listener connection lost; polling until it is back');
+      this.scheduleListen();
+    });
+    try {
+      await listener.connect();
+      await listener.query(`LISTEN "${this.channel}"`);
+    } catch (error) {
+      await listener.end().catch(() => undefined);
+      throw error;
+    }
+    this.listener = listener;
+    if (this.relistenAttempts > 0) this.logger.info({ attempts: this.relistenAttempts }, 'outbox listener connected again');
+    this.relistenAttempts = 0;
+  }
+
+  private scheduleListen(): void {
+    if (this.stopped) return;
+    this.relistenAttempts += 1;
+    this.relisten = setTimeout(() => {
+      void this.listen().then(
+        () => this.wake(),
+        (error: unknown) => {
+          this.logger.warn({ err: errorMessage(error), attempt: this.relistenAttempts }, 'outbox listener could not connect again; retrying');
+          this.scheduleListen();
+        },
+      );
+    }, Math.min(30_000, 500 * 2 ** Math.min(this.relistenAttempts - 1, 6)));
+    this.relisten.unref();
   }
 
   /** Called after each publication with the events Kafka acknowledged (e.g. for metrics). */
