@@ -1,3 +1,4 @@
+import { lockKeys } from '@closeloop/database';
 import type { EntityManager } from 'typeorm';
 
 /**
@@ -6,8 +7,8 @@ import type { EntityManager } from 'typeorm';
  * groups before a change). Take it after the journeys' own records, in employee order, so that
  * transactions never wait on each other in a circle.
  */
-export const lockEmployeeAccounts = async (manager: EntityManager, employeeIds: readonly string[]): Promise<void> => {
-  for (const employeeId of [...new Set(employeeIds)].sort()) {
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`identity.account:${employeeId}`]);
-  }
-};
+export const lockEmployeeAccounts = (manager: EntityManager, employeeIds: readonly string[]): Promise<void> =>
+  lockKeys(
+    manager,
+    employeeIds.map((employeeId) => `identity.account:${employeeId}`),
+  );

@@ -1,3 +1,4 @@
+import { lockKeys } from '@closeloop/database';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
@@ -13,8 +14,10 @@ export class AppChangesRepository {
    * the journeys' own records, in account order, so transactions never wait on each other in a circle.
    */
   async lockAccounts(manager: EntityManager, accountIds: ReadonlyArray<string | null>): Promise<void> {
-    const ids = [...new Set(accountIds.filter((id): id is string => id !== null))].sort();
-    for (const accountId of ids) await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`saas.account:${accountId}`]);
+    await lockKeys(
+      manager,
+      accountIds.filter((id): id is string => id !== null).map((accountId) => `saas.account:${accountId}`),
+    );
   }
 
   /**
