@@ -1,53 +1,18 @@
 import { randomUUID } from 'node:crypto';
 
-import { deadLetterTopic } from '@closeloop/contracts';
-import { openDatabase } from '@closeloop/database';
-import { createIdempotentProducer, createKafka, ensureTopics, KafkaBatchServer, RAW_MESSAGES, type RawMessageBatch, RetryableError } from '@closeloop/messaging';
-import { createLogger, metricsRegistry } from '@closeloop/observability';
-import { eventually, publish, testEnv, testKafka } from '@closeloop/testing';
-import { type INestApplication, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { type Admin, Kafka, type Producer } from 'kafkajs';
+import { KafkaBatchServer, RAW_MESSAGES, type RawMessageBatch, RetryableError } from '@closeloop/messaging';
+import { metricsRegistry } from '@closeloop/observability';
+import { eventually, publish, testKafka } from '@closeloop/testing';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
 
-import { HealthController } from '../../src/health.controller';
-import { KafkaAdmin } from '../../src/kafka-admin';
+import { consumerHarness } from '../support/consumer-harness';
 
 const TOPIC = `test.stuck-records.${randomUUID().slice(0, 8)}`;
-const { DATABASE_URL, KAFKA_BROKERS } = testEnv();
-const kafka = createKafka({ brokers: KAFKA_BROKERS.split(','), clientId: 'consumer-stuck-int' }, createLogger('kafkajs'));
+const harness = consumerHarness('consumer-stuck', TOPIC);
+const { kafka } = harness;
 
-let admin: Admin;
-let producer: Producer;
-let dataSource: DataSource;
-
-beforeAll(async () => {
-  admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, [TOPIC, deadLetterTopic(TOPIC)], 1);
-  producer = createIdempotentProducer(kafka);
-  await producer.connect();
-  dataSource = await openDatabase({ url: DATABASE_URL, schema: 'consumer_stuck_int', poolSize: 2, migrations: [], applicationName: 'consumer-stuck-int' });
-});
-
-afterAll(async () => {
-  await admin.deleteTopics({ topics: [TOPIC, deadLetterTopic(TOPIC)] }).catch(() => undefined);
-  await admin.disconnect();
-  await producer.disconnect();
-  await dataSource.destroy();
-});
-
-const healthApp = async (server: KafkaBatchServer): Promise<INestApplication> => {
-  @Module({
-    controllers: [HealthController],
-    providers: [{ provide: DataSource, useValue: dataSource }, KafkaAdmin, { provide: Kafka, useValue: kafka }, { provide: KafkaBatchServer, useValue: server }],
-  })
-  class HealthTestModule {}
-  const app = await NestFactory.create(HealthTestModule, { logger: false });
-  await app.init();
-  return app;
-};
+beforeAll(() => harness.setUp());
+afterAll(() => harness.tearDown());
 
 const stuckSeries = async (): Promise<string[]> =>
   (await metricsRegistry.getSingleMetricAsString('closeloop_consumer_stuck_seconds')).split('\n').filter((line) => line.includes(`topic="${TOPIC}"`));
@@ -56,7 +21,7 @@ describe('a consumer stuck on an offset', () => {
   it('shows in /health/ready (503 naming the topic, partition, offset and since when) and in closeloop_consumer_stuck_seconds, until it moves on', async () => {
     let failing = true;
     const handled: string[] = [];
-    const server = new KafkaBatchServer({ kafka, producer, groupId: `stuck-int-${randomUUID().slice(0, 8)}`, maxBackoffMs: 100, stuckAfter: { afterFailures: 3 } });
+    const server = new KafkaBatchServer({ kafka, producer: harness.producer(), groupId: `stuck-int-${randomUUID().slice(0, 8)}`, maxBackoffMs: 100, stuckAfter: { afterFailures: 3 } });
     server.addHandler(
       TOPIC,
       async (batch: RawMessageBatch) => {
@@ -67,7 +32,7 @@ describe('a consumer stuck on an offset', () => {
       RAW_MESSAGES,
     );
     await new Promise<void>((resolve, reject) => server.listen((error?: unknown) => (error ? reject(error) : resolve())));
-    const app = await healthApp(server);
+    const app = await harness.healthApp(server);
     const http = request(app.getHttpServer());
     try {
       expect((await http.get('/health/ready')).status).toBe(200);
