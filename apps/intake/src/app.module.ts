@@ -14,13 +14,14 @@ import { PoliciesAndApprovals1732300000000 } from './migrations/1732300000000-po
 import { AddTraceIds1732610000000 } from './migrations/1732610000000-add-trace-ids';
 import { RejectedFreesTheEmployee1732620000000 } from './migrations/1732620000000-rejected-frees-the-employee';
 import { JourneysOwnWhatTheyCreate1732800000000 } from './migrations/1732800000000-journeys-own-what-they-create';
+import { JourneyDefinitions1733230000000 } from './migrations/1733230000000-journey-definitions';
 import { UpstreamModule } from './upstream/upstream.module';
 
 export const INTAKE_SERVICE = {
   name: 'intake',
   schema: 'intake',
   consumerGroup: 'closeloop.intake',
-  migrations: [messagingTablesMigration('intake', 1732180000000), CreateJourneys1732190000000, OneLiveNewHire1732240000000, CreateAuthTables1732270000000, PoliciesAndApprovals1732300000000, AddTraceIds1732610000000, RejectedFreesTheEmployee1732620000000, JourneysOwnWhatTheyCreate1732800000000],
+  migrations: [messagingTablesMigration('intake', 1732180000000), CreateJourneys1732190000000, OneLiveNewHire1732240000000, CreateAuthTables1732270000000, PoliciesAndApprovals1732300000000, AddTraceIds1732610000000, RejectedFreesTheEmployee1732620000000, JourneysOwnWhatTheyCreate1732800000000, JourneyDefinitions1733230000000],
   entities: [JourneyEntity, ApiKeyEntity],
   journeyTraceTable: 'journeys',
 };

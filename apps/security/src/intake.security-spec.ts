@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { ACCESS_CHANGE_V1, definitionDocument } from '@closeloop/contracts';
 import { newHireRequest } from '@closeloop/testing';
 import fc from 'fast-check';
 
@@ -125,6 +126,12 @@ describe('intake under attack', () => {
       'POST /api-keys': { body: (id) => ({ name: `hostile-${id.slice(0, 8)}`, roles: ['requester'] }) },
       'DELETE /api-keys/:id': { params: { id: [...known.apiKeys, '0123456789abcdef'] } },
       'PUT /policy': { body: () => policy },
+      // A shipped definition again (a no-op); activation and retirement name a version never
+      // registered, so the run changes no definition other suites start journeys on.
+      'POST /definitions': { body: () => definitionDocument(ACCESS_CHANGE_V1) },
+      'GET /definitions/:type/:version': { params: { type: ['new-hire'], version: ['1'] } },
+      'POST /definitions/:type/:version/activate': { params: { type: ['saas-licensing'], version: ['424242'] } },
+      'POST /definitions/:type/:version/retire': { params: { type: ['saas-licensing'], version: ['424242'] } },
     };
     await expectNoServerErrors(ctx(), samples);
   });

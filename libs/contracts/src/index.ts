@@ -20,6 +20,7 @@ export * from './journeys/journey-catalogue';
 export * from './journeys/journey-definition';
 export * from './journeys/more-journeys';
 export * from './journeys/new-hire.journey';
+export * from './journeys/participation';
 export * from './journeys/step-routing';
 export * from './parse';
 export * from './saas/access-changed.v1';

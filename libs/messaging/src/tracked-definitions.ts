@@ -1,4 +1,4 @@
-import { type EventEnvelope, findDefinition, type JourneyRequestedPayload, type JourneyType } from '@closeloop/contracts';
+import { definitionOfRequest, type EventEnvelope, type JourneyRequestedPayload } from '@closeloop/contracts';
 
 import { TerminalError } from './errors';
 
@@ -10,16 +10,22 @@ const requestOf = (event: EventEnvelope): JourneyRequestedPayload | undefined =>
 };
 
 /**
- * One source decides which journey definitions are live: the catalogue in libs/contracts, which
- * assurance tracks journeys by. A domain acts only on a journey whose definition assurance knows,
- * since nobody would close the loop on anything else: an event of an unknown type or version is a
- * terminal error, so the batch server dead-letters that event alone, with this reason, and goes on.
+ * A journey runs by the definition its request carries (intake's registry put it there), or, for
+ * a request from before definitions travelled with it, by the shipped definition of its version.
+ * A domain acts only on a journey whose definition is valid against the event contracts it knows,
+ * since assurance would not close the loop on anything else: any other event is a terminal error,
+ * so the batch server dead-letters that event alone, with this reason, and goes on.
  */
 export const refuseUntrackedDefinitions = <E extends EventEnvelope>(events: readonly E[]): readonly E[] => {
   for (const event of events) {
     const request = requestOf(event);
-    if (request && !findDefinition(request.type as JourneyType, request.definitionVersion)) {
-      throw new TerminalError('UNTRACKED_DEFINITION', `journey ${event.requestId} is a ${request.type} of definition v${request.definitionVersion}, which is not a live definition (libs/contracts journey catalogue): nothing is done for it`);
+    if (request && !definitionOfRequest(request)) {
+      throw new TerminalError(
+        'UNTRACKED_DEFINITION',
+        request.definition
+          ? `journey ${event.requestId} carries a ${request.type} definition v${request.definitionVersion} that is not valid against the event contracts this service knows: nothing is done for it`
+          : `journey ${event.requestId} is a ${request.type} of definition v${request.definitionVersion}, which it does not carry and which is not a shipped definition: nothing is done for it`,
+      );
     }
   }
   return events;

@@ -43,5 +43,12 @@ export class ZodQueryPipe<S extends z.ZodType> extends ZodPipe<S> {
   }
 }
 
+/** Validates the route parameters (`@Param(new ZodParamsPipe(schema))`, the whole object); 400 names every bad parameter. */
+export class ZodParamsPipe<S extends z.ZodType> extends ZodPipe<S> {
+  constructor(schema: S) {
+    super(schema, '(path)');
+  }
+}
+
 /** `:id` route parameters are journey ids: a UUID, or 400 saying so. */
 export const journeyIdPipe = (): ParseUUIDPipe => new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('journey id must be a UUID') });

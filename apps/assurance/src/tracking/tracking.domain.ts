@@ -1,8 +1,8 @@
 import {
   ApprovalDecidedV1,
   currentDefinition,
+  definitionOfRequest,
   type EventEnvelope,
-  findDefinition,
   JourneyCancelRequestedV1,
   type JourneyDefinition,
   JourneyRequestedV1,
@@ -110,10 +110,20 @@ export interface Decision {
   readonly emissions: readonly Emission[];
 }
 
-/** Time and chance come in from outside: `random()` in [0, 1) for the retry jitter. */
+/** The definition a journey whose request has not arrived yet is read by: the newest of its type the tracker knows. */
+export interface DefinitionLookup {
+  latest(type: JourneyType): JourneyDefinition | undefined;
+}
+
+/**
+ * Time and chance come in from outside: `random()` in [0, 1) for the retry jitter. A journey
+ * runs by the definition its request carries; until the request arrives, by `definitions`
+ * (the shipped definitions when not given).
+ */
 export interface Circumstances {
   readonly now: Date;
   readonly random: () => number;
+  readonly definitions?: DefinitionLookup;
 }
 
 export const newJourney = (requestId: string, journeyType: JourneyType): TrackedJourney => ({
@@ -131,8 +141,8 @@ export const newJourney = (requestId: string, journeyType: JourneyType): Tracked
   confirmedAt: null,
 });
 
-const definitionOf = (journey: TrackedJourney): JourneyDefinition | undefined =>
-  journey.definitionVersion === null ? currentDefinition(journey.journeyType) : findDefinition(journey.journeyType, journey.definitionVersion);
+const definitionOf = (journey: TrackedJourney, at: Circumstances): JourneyDefinition | undefined =>
+  journey.request ? definitionOfRequest(journey.request) : (at.definitions?.latest(journey.journeyType) ?? currentDefinition(journey.journeyType));
 
 const topicOf = (event: EventEnvelope): string => `${event.eventType}.v${event.version}`;
 const plus = (now: Date, ms: number) => new Date(now.getTime() + ms).toISOString();
@@ -160,7 +170,7 @@ const openReadySteps = (journey: TrackedJourney, definition: JourneyDefinition, 
 const initSteps = (journey: TrackedJourney, definition: JourneyDefinition, at: Circumstances): TrackedJourney => {
   const steps: Record<string, StepState> = {};
   for (const step of definition.steps) {
-    const verified = journey.signals[step.completedBy] !== undefined;
+    const verified = journey.signals[step.completedBy.topic] !== undefined;
     steps[step.name] = { status: verified ? 'verified' : 'waiting', attempt: 1, dueAt: null, lastEnd: null };
   }
   return openReadySteps({ ...journey, steps }, definition, at);
@@ -195,11 +205,12 @@ const endAttempt = (journey: TrackedJourney, definition: JourneyDefinition, step
 };
 
 /** Confirmed once every verification signal of the definition of done has arrived, and never because a step merely ran. */
-const judge = (journey: TrackedJourney, now: Date): Decision => {
-  if (stopped(journey) || journey.definitionVersion === null || journey.startedAt === null) return { journey, emissions: [] };
-  const definition = findDefinition(journey.journeyType, journey.definitionVersion);
+const judge = (journey: TrackedJourney, at: Circumstances): Decision => {
+  if (stopped(journey) || journey.definitionVersion === null || journey.startedAt === null || !journey.request) return { journey, emissions: [] };
+  const definition = definitionOf(journey, at);
   if (!definition) return { journey, emissions: [] };
-  const signals = definition.doneWhen.map((topic) => journey.signals[topic]);
+  const { now } = at;
+  const signals = definition.doneWhen.map((contract) => journey.signals[contract.topic]);
   if (signals.some((s) => s === undefined)) return { journey, emissions: [] };
   const confirmedAt = now.toISOString();
   const outcome: Outcome = {
@@ -215,8 +226,8 @@ const judge = (journey: TrackedJourney, now: Date): Decision => {
   return { journey: { ...journey, status: 'confirmed', confirmedAt, steps }, emissions: [{ kind: 'confirmed', outcome }] };
 };
 
-const withVerdict = (decision: Decision, now: Date): Decision => {
-  const judged = judge(decision.journey, now);
+const withVerdict = (decision: Decision, at: Circumstances): Decision => {
+  const judged = judge(decision.journey, at);
   return { journey: judged.journey, emissions: [...decision.emissions, ...judged.emissions] };
 };
 
@@ -227,17 +238,17 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
     const request = event.payload as JourneyRequestedV1['payload'];
     if (journey.status === 'compensating' && !journey.request && journey.compensation && !journey.compensation.current) {
       // The cancel overtook the request: now the owners can be asked to undo.
-      const definition = findDefinition(journey.journeyType, request.definitionVersion);
+      const definition = definitionOfRequest(request);
       const [first, ...rest] = journey.compensation.pending;
       const waiting = { ...journey, definitionVersion: request.definitionVersion, startedAt: request.requestedAt, request, compensation: { ...journey.compensation, pending: rest } };
       return definition && first ? askToUndo(waiting, definition, first, 1, at) : { journey: waiting, emissions: [] };
     }
     if (journey.definitionVersion !== null) return { journey, emissions: [] };
     const started = { ...journey, definitionVersion: request.definitionVersion, startedAt: request.requestedAt, request };
-    const definition = findDefinition(journey.journeyType, request.definitionVersion);
-    return withVerdict({ journey: definition ? initSteps(started, definition, at) : started, emissions: [] }, at.now);
+    const definition = definitionOfRequest(request);
+    return withVerdict({ journey: definition ? initSteps(started, definition, at) : started, emissions: [] }, at);
   }
-  const definition = definitionOf(journey);
+  const definition = definitionOf(journey, at);
   if (topic === ApprovalDecidedV1.topic) return approvalDecided(journey, definition, event.payload as ApprovalDecidedV1['payload'], at);
   if (topic === JourneyCancelRequestedV1.topic) {
     if (!definition || stopped(journey)) return { journey, emissions: [] };
@@ -248,13 +259,13 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
   // between them: the payload's `step` names which (a single match needs no name).
   const named = (event.payload as { step?: unknown } | null)?.step;
   const pick = (matches: JourneyDefinition['steps']) => (matches.length > 1 ? matches.find((s) => s.name === named) : matches[0]);
-  const undone = definition ? pick(definition.steps.filter((s) => s.compensatedBy === topic)) : undefined;
+  const undone = definition ? pick(definition.steps.filter((s) => s.compensatedBy.topic === topic)) : undefined;
   if (definition && undone) return compensationConfirmed(journey, definition, undone.name, at);
-  const step = definition ? pick(definition.steps.filter((s) => s.completedBy === topic || s.failedBy === topic)) : undefined;
+  const step = definition ? pick(definition.steps.filter((s) => s.completedBy.topic === topic || s.failedBy.topic === topic)) : undefined;
   if (!definition || !step) return { journey, emissions: [] };
   const state = journey.steps[step.name];
 
-  if (step.completedBy === topic) {
+  if (step.completedBy.topic === topic) {
     if (journey.signals[topic]) return { journey, emissions: [] };
     const signal: VerificationSignal = { signal: topic, eventId: event.eventId, at: event.occurredAt, evidence: event.payload as Record<string, unknown> };
     let next: TrackedJourney = { ...journey, signals: { ...journey.signals, [topic]: signal } };
@@ -264,7 +275,7 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
       // A late success of the escalated step takes the journey out of the work queue.
       if (next.status === 'escalated' && !Object.values(next.steps).some((s) => s.status === 'escalated')) next = { ...next, status: 'open' };
     }
-    return withVerdict({ journey: next, emissions: [] }, at.now);
+    return withVerdict({ journey: next, emissions: [] }, at);
   }
 
   if (journey.failures.some((f) => f.eventId === event.eventId)) return { journey, emissions: [] };
@@ -281,7 +292,7 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
  * or escalated); a step waiting out its backoff gets its retry request.
  */
 export const tick = (journey: TrackedJourney, at: Circumstances): Decision => {
-  const definition = definitionOf(journey);
+  const definition = definitionOf(journey, at);
   if (definition && journey.compensation) return tickCompensation(journey, definition, at);
   if (!definition || isClosed(journey.status)) return { journey, emissions: [] };
   let current = journey;
@@ -336,7 +347,7 @@ export const resolveEscalation = (
   /** The escalated step to resolve; the first escalated one when not named. */
   only?: string,
 ): Decision | ResolutionError => {
-  const definition = definitionOf(journey);
+  const definition = definitionOf(journey, at);
   const undoing = journey.compensation?.current;
   if (journey.status === 'escalated' && definition && undoing) {
     // A compensation waits on a person: try the undo again, or record it as done by hand.
@@ -365,14 +376,14 @@ export const resolveEscalation = (
     }
     case 'fixed': {
       const signal: VerificationSignal = {
-        signal: step.completedBy,
+        signal: step.completedBy.topic,
         eventId: decision.signalId,
         at: at.now.toISOString(),
         evidence: { ...decision.evidence, fixedBy: operator, manual: true },
       };
       const steps = { ...journey.steps, [step.name]: { ...state, status: 'verified' as const, dueAt: null } };
-      const fixed = openReadySteps({ ...journey, steps, signals: { ...journey.signals, [step.completedBy]: signal }, status: stillEscalated(steps) ? 'escalated' : 'open' }, definition, at);
-      return withVerdict({ journey: fixed, emissions: [] }, at.now);
+      const fixed = openReadySteps({ ...journey, steps, signals: { ...journey.signals, [step.completedBy.topic]: signal }, status: stillEscalated(steps) ? 'escalated' : 'open' }, definition, at);
+      return withVerdict({ journey: fixed, emissions: [] }, at);
     }
     case 'fail': {
       const compensating = startCompensation(journey, definition, `failed by ${operator}: ${decision.reason}`, at);

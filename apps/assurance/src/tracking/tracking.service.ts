@@ -3,12 +3,15 @@ import {
   ApprovalDecidedV1,
   buildEvent,
   CompensationRequestedV1,
+  currentDefinition,
+  definitionOfRequest,
   type EventEnvelope,
-  findDefinition,
   JourneyCompensatedV1,
+  type JourneyDefinition,
   JourneyEscalatedV1,
   JourneyFailedV1,
   JourneyRequestedV1,
+  type JourneyType,
   OutcomeConfirmedV1,
   StepRetryRequestedV1,
   StepStalledV1,
@@ -37,9 +40,27 @@ const decodeCursor = (cursor: string): { startedAt: string | null; requestId: st
 
 const PRODUCER = 'assurance';
 
+/**
+ * The newest definition of each type this instance has seen a journey request with: what an
+ * event that overtook its journey's request is read by. Until one is seen, the shipped one.
+ */
+class SeenDefinitions {
+  private readonly latestByType = new Map<JourneyType, JourneyDefinition>();
+
+  learn(definition: JourneyDefinition): void {
+    const known = this.latestByType.get(definition.type);
+    if (!known || known.version < definition.version) this.latestByType.set(definition.type, definition);
+  }
+
+  latest(type: JourneyType): JourneyDefinition | undefined {
+    return this.latestByType.get(type) ?? currentDefinition(type);
+  }
+}
+
 @Injectable()
 export class TrackingService {
   private readonly logger = createLogger(TrackingService.name);
+  private readonly definitions = new SeenDefinitions();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -177,7 +198,7 @@ export class TrackingService {
   }
 
   private circumstances(): Circumstances {
-    return { now: this.clock.now(), random: Math.random };
+    return { now: this.clock.now(), random: Math.random, definitions: this.definitions };
   }
 
   private async persist(
@@ -274,10 +295,17 @@ export class TrackingService {
 
   private assertKnownDefinition(event: EventEnvelope): void {
     if (event.eventType !== JourneyRequestedV1.eventType) return;
-    const { definitionVersion } = event.payload as JourneyRequestedV1['payload'];
-    if (!findDefinition(event.journeyType, definitionVersion)) {
-      throw new TerminalError('UNKNOWN_DEFINITION', `journey ${event.requestId} asks for ${event.journeyType} definition v${definitionVersion}, which assurance does not know`);
+    const request = event.payload as JourneyRequestedV1['payload'];
+    const definition = definitionOfRequest(request);
+    if (!definition) {
+      throw new TerminalError(
+        'UNKNOWN_DEFINITION',
+        request.definition
+          ? `journey ${event.requestId} carries a ${event.journeyType} definition v${request.definitionVersion} that is not valid against the event contracts assurance knows`
+          : `journey ${event.requestId} asks for ${event.journeyType} definition v${request.definitionVersion}, which it does not carry and which is not a shipped definition`,
+      );
     }
+    this.definitions.learn(definition);
   }
 }
 

@@ -1,10 +1,10 @@
 import type { StepFailureCode } from '@closeloop/contracts';
-import type { OwnStep } from '@closeloop/contracts';
+import { NEW_HIRE_V1, ownStep } from '@closeloop/contracts';
 
 import type { DeviceState } from '../device-management/device-management.connector';
 
 /** The device step of a new-hire journey (NEW_HIRE_V1). */
-export const NEW_HIRE_DEVICE: OwnStep<'new-hire'> = { journeyType: 'new-hire', owner: 'device', step: 'device' };
+export const NEW_HIRE_DEVICE = ownStep('device', NEW_HIRE_V1, 'device');
 
 export type ComplianceDecision =
   | { readonly kind: 'verified'; readonly device: DeviceState }

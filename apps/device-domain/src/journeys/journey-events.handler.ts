@@ -1,5 +1,5 @@
 import { CompensationRequestedV1, JourneyRequestedV1, StepRetryRequestedV1 } from '@closeloop/contracts';
-import { compensationsOf, requestsOf, retriesOf } from '@closeloop/contracts';
+import { compensationsOf, requestsFor, retriesOf } from '@closeloop/contracts';
 import { type EventBatch, EventHandlers, refuseUntrackedDefinitions } from '@closeloop/messaging';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
@@ -24,8 +24,8 @@ export class JourneyEventsHandler {
   @EventPattern(JourneyRequestedV1.topic)
   async onJourneyRequested(@Payload() batch: EventBatch<JourneyRequestedV1>): Promise<void> {
     refuseUntrackedDefinitions(batch.events);
-    await this.enrolment.enrolDevices(requestsOf('new-hire', batch.events));
-    await this.replacements.onRequested(requestsOf('device-replacement', batch.events));
+    await this.enrolment.enrolDevices(requestsFor(NEW_HIRE_DEVICE, batch.events));
+    await this.replacements.onRequested(requestsFor(REPLACEMENT, batch.events));
   }
 
   @EventPattern(StepRetryRequestedV1.topic)

@@ -1,13 +1,13 @@
 import type { StepFailureCode } from '@closeloop/contracts';
-import type { OwnStep } from '@closeloop/contracts';
+import { DEVICE_REPLACEMENT_V1, ownStep } from '@closeloop/contracts';
 
 import type { AssetRecord } from '../device-management/device-management.connector';
 import type { ItsmRecord, ItsmRecordValues } from '../itsm/itsm.connector';
 
 /** The device steps of a device replacement (DEVICE_REPLACEMENT_V1). */
-export const REPLACEMENT: OwnStep<'device-replacement'> = { journeyType: 'device-replacement', owner: 'device', step: 'replacement' };
-export const RETIREMENT: OwnStep<'device-replacement'> = { journeyType: 'device-replacement', owner: 'device', step: 'retirement' };
-export const RECONCILIATION: OwnStep<'device-replacement'> = { journeyType: 'device-replacement', owner: 'device', step: 'reconciliation' };
+export const REPLACEMENT = ownStep('device', DEVICE_REPLACEMENT_V1, 'replacement');
+export const RETIREMENT = ownStep('device', DEVICE_REPLACEMENT_V1, 'retirement');
+export const RECONCILIATION = ownStep('device', DEVICE_REPLACEMENT_V1, 'reconciliation');
 export type ReplacementStep = 'replacement' | 'retirement' | 'reconciliation';
 
 export type StepStatus = 'pending' | 'verified' | 'failed' | 'compensated';

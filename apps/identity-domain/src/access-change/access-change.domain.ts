@@ -1,8 +1,8 @@
 import type { StepFailureCode } from '@closeloop/contracts';
-import type { OwnStep } from '@closeloop/contracts';
+import { ACCESS_CHANGE_V1, ownStep } from '@closeloop/contracts';
 
 /** The identity step of an access change (ACCESS_CHANGE_V1). */
-export const DIRECTORY_ACCESS: OwnStep<'access-change'> = { journeyType: 'access-change', owner: 'identity', step: 'directory-access' };
+export const DIRECTORY_ACCESS = ownStep('identity', ACCESS_CHANGE_V1, 'directory-access');
 
 /** What the directory holds for the account, read back. */
 export interface AccountReadBack {

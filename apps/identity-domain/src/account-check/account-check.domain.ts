@@ -1,8 +1,8 @@
 import type { StepFailureCode } from '@closeloop/contracts';
-import type { OwnStep } from '@closeloop/contracts';
+import { SAAS_LICENSING_V1, ownStep } from '@closeloop/contracts';
 
 /** The identity step of a SaaS licensing journey (SAAS_LICENSING_V1). */
-export const ACCOUNT_CHECK: OwnStep<'saas-licensing'> = { journeyType: 'saas-licensing', owner: 'identity', step: 'account-check' };
+export const ACCOUNT_CHECK = ownStep('identity', SAAS_LICENSING_V1, 'account-check');
 
 export interface FoundAccount {
   readonly accountId: string;

@@ -1,5 +1,5 @@
 import { CompensationRequestedV1, JourneyRequestedV1, StepRetryRequestedV1 } from '@closeloop/contracts';
-import { compensationsOf, requestsOf, retriesOf } from '@closeloop/contracts';
+import { compensationsOf, requestsFor, retriesOf } from '@closeloop/contracts';
 import { type EventBatch, EventHandlers, refuseUntrackedDefinitions } from '@closeloop/messaging';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
@@ -11,8 +11,9 @@ import { NEW_HIRE_IDENTITY } from '../provisioning/provisioning.domain';
 import { ProvisioningService } from '../provisioning/provisioning.service';
 
 /**
- * Hands each journey's events to the service that runs this domain's step of that journey type;
- * a device replacement has no identity step, so its events are left alone.
+ * Hands each journey's events to the service that runs this domain's step of that journey type,
+ * when the definition the journey runs by has that step; a device replacement has no identity
+ * step, so its events are left alone.
  */
 @EventHandlers()
 export class JourneyEventsHandler {
@@ -25,9 +26,9 @@ export class JourneyEventsHandler {
   @EventPattern(JourneyRequestedV1.topic)
   async onJourneyRequested(@Payload() batch: EventBatch<JourneyRequestedV1>): Promise<void> {
     refuseUntrackedDefinitions(batch.events);
-    await this.provisioning.provisionAccounts(requestsOf('new-hire', batch.events));
-    await this.accessChanges.change(requestsOf('access-change', batch.events));
-    await this.accountChecks.check(requestsOf('saas-licensing', batch.events));
+    await this.provisioning.provisionAccounts(requestsFor(NEW_HIRE_IDENTITY, batch.events));
+    await this.accessChanges.change(requestsFor(DIRECTORY_ACCESS, batch.events));
+    await this.accountChecks.check(requestsFor(ACCOUNT_CHECK, batch.events));
   }
 
   @EventPattern(StepRetryRequestedV1.topic)

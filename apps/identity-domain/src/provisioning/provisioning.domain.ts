@@ -1,8 +1,8 @@
-import type { OwnStep } from '@closeloop/contracts';
+import { NEW_HIRE_V1, ownStep } from '@closeloop/contracts';
 import { type StepFailureCode } from '@closeloop/contracts';
 
 /** The identity step of a new-hire journey (NEW_HIRE_V1). */
-export const NEW_HIRE_IDENTITY: OwnStep<'new-hire'> = { journeyType: 'new-hire', owner: 'identity', step: 'identity' };
+export const NEW_HIRE_IDENTITY = ownStep('identity', NEW_HIRE_V1, 'identity');
 
 /** What the directory holds for the account, read back after provisioning. */
 export interface ReadBack {

@@ -5,6 +5,7 @@ import {
   ApprovalReminderV1,
   ApprovalRequestedV1,
   buildEvent,
+  definitionDocument,
   type JourneyEscalatedV1,
   JourneyRequestedV1,
   type PolicyDecision,
@@ -16,6 +17,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
 import type { Principal } from '../auth';
+import { DefinitionStore } from '../definitions/definition.store';
 import { JourneyRepository } from '../journeys/journey.repository';
 import { applyPreApproval, type AssuranceVerdict, type Journey, PRODUCER, requestedEvent } from '../journeys/journeys.domain';
 import { type Approvers,approversOf } from '../policy/policy';
@@ -48,6 +50,7 @@ export class ApprovalsService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly definitions: DefinitionStore,
     private readonly tasks: ApprovalTaskRepository,
     private readonly journeys: JourneyRepository,
     private readonly policies: PolicyStore,
@@ -225,7 +228,10 @@ export class ApprovalsService {
       const next = applyPreApproval(journey, decision === 'approved', `${decision} by ${task.decidedBy ?? 'intake'}: ${task.comment ?? ''}`, now);
       if (next) {
         await this.journeys.save(manager, [next]);
-        if (next.status === 'requested') out.push(outgoing(JourneyRequestedV1, requestedEvent(next, this.ids.next(), now)));
+        if (next.status === 'requested') {
+          const definition = definitionDocument(await this.definitions.version(next.request.type, next.definitionVersion));
+          out.push(outgoing(JourneyRequestedV1, requestedEvent(next, definition, this.ids.next(), now)));
+        }
       }
     }
     await this.outbox.add(manager, out);

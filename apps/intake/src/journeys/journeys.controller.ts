@@ -78,8 +78,9 @@ export class JourneysController {
             throw new ConflictException({ statusCode: 409, error: 'Conflict', message: error.message, ownerRequestId: error.details.ownerRequestId ?? null });
           case 'INVALID_REQUEST':
             throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: error.message, issues: error.details.issues ?? [] });
-          case 'NO_JOURNEY_DEFINITION':
-            throw new BadRequestException(error.message);
+          case 'NO_ACTIVE_DEFINITION':
+          case 'DEFINITION_NOT_ACTIVE':
+            throw new ConflictException(error.message);
           case 'JOURNEY_NOT_FOUND':
           case 'CANNOT_CANCEL':
             throw error;

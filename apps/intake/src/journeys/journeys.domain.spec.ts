@@ -1,4 +1,4 @@
-import { type JourneyEscalatedV1, type JourneyFailedV1, JourneyRequestedV1, JourneyRequestSchema, NewHireRequestSchema, type OutcomeConfirmedV1 } from '@closeloop/contracts';
+import { definitionDocument, type JourneyEscalatedV1, type JourneyFailedV1, JourneyRequestedV1, JourneyRequestSchema, NEW_HIRE_V1, NewHireRequestSchema, type OutcomeConfirmedV1 } from '@closeloop/contracts';
 
 import { acceptRequest, applyAssuranceEvent, applyPreApproval, cancelJourney, duplicateIssues, requestedEvent } from './journeys.domain';
 
@@ -11,6 +11,7 @@ const request = NewHireRequestSchema.parse({
   device: { model: 'laptop-14' },
 });
 const now = new Date('2026-01-01T09:00:00.000Z');
+const definition = definitionDocument(NEW_HIRE_V1);
 const accepted = acceptRequest({
   request,
   requestId: '2f1e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b',
@@ -19,6 +20,7 @@ const accepted = acceptRequest({
   idempotencyKey: 'k-1',
   requestHash: 'h',
   definitionVersion: 1,
+  definition,
   policy: { policyVersion: 1, rule: 'onboarding-and-moves', control: 'exception-approval', approverGroup: 'onboarding-leads' },
 });
 const awaiting = acceptRequest({
@@ -29,6 +31,7 @@ const awaiting = acceptRequest({
   idempotencyKey: null,
   requestHash: 'h2',
   definitionVersion: 1,
+  definition,
   policy: { policyVersion: 1, rule: 'privileged-groups', control: 'pre-approval', approverGroup: 'iam-approvers' },
 });
 
@@ -37,6 +40,8 @@ describe('acceptRequest', () => {
     expect(accepted.journey).toMatchObject({ status: 'requested', journeyType: 'new-hire', idempotencyKey: 'k-1', definitionVersion: 1 });
     expect(JourneyRequestedV1.schema.parse(accepted.event)).toEqual(accepted.event);
     expect(accepted.event).toMatchObject({ requestId: accepted.journey.requestId, producer: 'intake', payload: { definitionVersion: 1, requestedAt: now.toISOString() } });
+    // Every participant runs the journey by the definition it carries.
+    expect(accepted.event?.payload.definition).toEqual(definition);
   });
 
   it('applies the default licence', () => {
@@ -109,6 +114,7 @@ describe('requestedVia', () => {
       idempotencyKey: null,
       requestHash: 'h3',
       definitionVersion: 1,
+      definition,
       policy: { policyVersion: 1, rule: 'onboarding-and-moves', control: 'exception-approval', approverGroup: 'onboarding-leads' },
       requestedVia: via,
     });
@@ -118,7 +124,7 @@ describe('requestedVia', () => {
 
   it('is absent for a journey a person submitted, also when its approval starts it later', () => {
     expect(accepted.event?.payload.requestedVia).toBeUndefined();
-    expect(requestedEvent(awaiting.journey, '9e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918', now).payload).not.toHaveProperty('requestedVia');
+    expect(requestedEvent(awaiting.journey, definition, '9e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918', now).payload).not.toHaveProperty('requestedVia');
   });
 });
 

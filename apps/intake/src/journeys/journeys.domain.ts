@@ -1,6 +1,7 @@
 import {
   buildEvent,
   type JourneyCompensatedV1,
+  type JourneyDefinitionDocument,
   type JourneyEscalatedV1,
   type JourneyFailedV1,
   type JourneyRequest,
@@ -43,6 +44,8 @@ export interface NewJourneyInput {
   readonly idempotencyKey: string | null;
   readonly requestHash: string;
   readonly definitionVersion: number;
+  /** The definition the journey runs by (its version is `definitionVersion`): it travels in `journey.requested`. */
+  readonly definition: JourneyDefinitionDocument;
   readonly policy: PolicyDecision;
   readonly requestedVia?: RequestedVia | null;
 }
@@ -69,17 +72,18 @@ export const acceptRequest = (input: NewJourneyInput): { journey: Journey; event
     updatedAt: input.now,
     requestedVia: input.requestedVia ?? null,
   };
-  return { journey, event: awaiting ? null : requestedEvent(journey, input.eventId, input.now) };
+  return { journey, event: awaiting ? null : requestedEvent(journey, input.definition, input.eventId, input.now) };
 };
 
-/** The event that starts the choreography, from the journey as accepted. */
-export const requestedEvent = (journey: Journey, eventId: string, now: Date): JourneyRequestedV1 =>
+/** The event that starts the choreography, from the journey as accepted and the definition it runs by. */
+export const requestedEvent = (journey: Journey, definition: JourneyDefinitionDocument, eventId: string, now: Date): JourneyRequestedV1 =>
   buildEvent(
     JourneyRequestedV1,
     { requestId: journey.requestId, journeyType: journey.request.type, producer: PRODUCER },
     {
       ...journey.request,
       definitionVersion: journey.definitionVersion,
+      definition,
       requestedAt: journey.createdAt.toISOString(),
       ...(journey.policy ? { policy: journey.policy } : {}),
       ...(journey.requestedVia ? { requestedVia: journey.requestedVia } : {}),

@@ -5,6 +5,8 @@ import { ApprovalTaskRepository } from '../approvals/approval-task.repository';
 import { ApprovalsController } from '../approvals/approvals.controller';
 import { ApprovalsService } from '../approvals/approvals.service';
 import { INTAKE_CONFIG, type IntakeConfig } from '../config/intake.config';
+import { DefinitionStore } from '../definitions/definition.store';
+import { DefinitionsController } from '../definitions/definitions.controller';
 import { PolicyController } from '../policy/policy.controller';
 import { PolicyStore } from '../policy/policy.store';
 import { JourneyRepository } from './journey.repository';
@@ -12,7 +14,7 @@ import { JourneysController } from './journeys.controller';
 import { JourneysService } from './journeys.service';
 import { VerdictsHandler } from './verdicts.handler';
 
-/** Journeys, the policy that decides their control pattern, and the approval tasks people decide. */
+/** Journeys, the definitions they run by, the policy that decides their control pattern, and the approval tasks people decide. */
 @Module({})
 export class JourneysModule {
   private static readonly registered = new WeakMap<IntakeConfig, DynamicModule>();
@@ -26,12 +28,13 @@ export class JourneysModule {
     if (known) return known;
     const module: DynamicModule = {
       module: JourneysModule,
-      controllers: [JourneysController, ApprovalsController, PolicyController, VerdictsHandler],
+      controllers: [JourneysController, ApprovalsController, PolicyController, DefinitionsController, VerdictsHandler],
       providers: [
         { provide: INTAKE_CONFIG, useValue: config },
         JourneysService,
         JourneyRepository,
         PolicyStore,
+        DefinitionStore,
         ApprovalsService,
         ApprovalTaskRepository,
         ApprovalScanner,

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import {
   buildEvent,
   canonicalJson,
-  currentDefinition,
+  definitionDocument,
   JourneyCancelRequestedV1,
   type JourneyRequest,
   JourneyRequestedV1,
@@ -16,6 +16,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { ApprovalsService } from '../approvals/approvals.service';
+import { DefinitionStore } from '../definitions/definition.store';
 import { catalogueIssues, decide } from '../policy/policy';
 import { PolicyStore } from '../policy/policy.store';
 import { JourneyRepository } from './journey.repository';
@@ -49,6 +50,7 @@ export class JourneysService {
     private readonly outbox: Outbox,
     private readonly inbox: Inbox,
     private readonly policies: PolicyStore,
+    private readonly definitions: DefinitionStore,
     private readonly approvals: ApprovalsService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
@@ -67,8 +69,7 @@ export class JourneysService {
     const requestHash = createHash('sha256').update(canonicalJson(request)).digest('hex');
     // No look-up first: a replayed Idempotency-Key hits the unique index, and then the journey
     // it started is returned (below). The first request costs no extra round trip.
-    const definition = currentDefinition(request.type);
-    if (!definition) throw new IntakeError('NO_JOURNEY_DEFINITION', `no journey definition for type ${request.type}`);
+    const definition = await this.definitions.forNewJourney(request.type, request.definitionVersion);
     const active = await this.policies.current();
     const issues = [...duplicateIssues(request), ...catalogueIssues(active, request)];
     if (issues.length > 0) {
@@ -88,6 +89,7 @@ export class JourneysService {
       idempotencyKey,
       requestHash,
       definitionVersion: definition.version,
+      definition: definitionDocument(definition),
       policy,
       requestedVia,
     });

@@ -28,7 +28,8 @@ export const refusal = (record: string, error: IntakeError): UpstreamRecordError
     case 'SUBJECT_ALREADY_ONBOARDING':
     case 'INVALID_REQUEST':
     case 'CALLER_UNKNOWN':
-    case 'NO_JOURNEY_DEFINITION':
+    case 'NO_ACTIVE_DEFINITION':
+    case 'DEFINITION_NOT_ACTIVE':
     case 'JOURNEY_NOT_FOUND':
     case 'CANNOT_CANCEL':
       return new UpstreamRecordError('UPSTREAM_REQUEST_REFUSED', `${record}: intake refused the journey request (${error.code}): ${error.message}`, { cause: error });

@@ -1,10 +1,10 @@
 import type { StepFailureCode } from '@closeloop/contracts';
-import type { OwnStep } from '@closeloop/contracts';
+import { NEW_HIRE_V1, ownStep } from '@closeloop/contracts';
 
 import type { AccessBefore } from './app-undo.domain';
 
 /** The SaaS step of a new-hire journey (NEW_HIRE_V1). */
-export const NEW_HIRE_SAAS: OwnStep<'new-hire'> = { journeyType: 'new-hire', owner: 'saas', step: 'saas' };
+export const NEW_HIRE_SAAS = ownStep('saas', NEW_HIRE_V1, 'saas');
 
 export interface RequestedApp {
   readonly app: string;

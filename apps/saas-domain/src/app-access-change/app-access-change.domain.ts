@@ -1,5 +1,5 @@
 import type { StepFailureCode } from '@closeloop/contracts';
-import type { OwnStep } from '@closeloop/contracts';
+import { ACCESS_CHANGE_V1, ownStep } from '@closeloop/contracts';
 
 import type { AppReadBack, RequestedApp } from '../access/access.domain';
 import type { AccessBefore } from '../access/app-undo.domain';
@@ -7,7 +7,7 @@ import type { AccessBefore } from '../access/app-undo.domain';
 export { type AccessBefore, type PriorAccess, priorAccess, restoreMismatch, restoreTarget } from '../access/app-undo.domain';
 
 /** The SaaS step of an access change (ACCESS_CHANGE_V1). */
-export const APP_ACCESS: OwnStep<'access-change'> = { journeyType: 'access-change', owner: 'saas', step: 'app-access' };
+export const APP_ACCESS = ownStep('saas', ACCESS_CHANGE_V1, 'app-access');
 
 export type RequestStatus = 'pending' | 'verified' | 'failed' | 'compensated';
 

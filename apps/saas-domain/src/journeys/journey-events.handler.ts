@@ -1,5 +1,5 @@
-import { AccountVerifiedV1, CompensationRequestedV1, DirectoryAccessChangedV1, JourneyRequestedV1, StepRetryRequestedV1 } from '@closeloop/contracts';
-import { compensationsOf, requestsOf, retriesOf } from '@closeloop/contracts';
+import { AccountVerifiedV1, CompensationRequestedV1, DirectoryAccessChangedV1, type EventEnvelope, JourneyRequestedV1, startTopicsOf, StepRetryRequestedV1 } from '@closeloop/contracts';
+import { compensationsOf, requestsFor, retriesOf } from '@closeloop/contracts';
 import { type EventBatch, EventHandlers, refuseUntrackedDefinitions } from '@closeloop/messaging';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
@@ -26,20 +26,21 @@ export class JourneyEventsHandler {
   @EventPattern(JourneyRequestedV1.topic)
   async onJourneyRequested(@Payload() batch: EventBatch<JourneyRequestedV1>): Promise<void> {
     refuseUntrackedDefinitions(batch.events);
-    await this.newHireAccess.onJourneysRequested(requestsOf('new-hire', batch.events));
-    await this.accessChanges.onRequested(requestsOf('access-change', batch.events));
-    await this.licensing.onRequested(requestsOf('saas-licensing', batch.events));
+    await this.newHireAccess.onJourneysRequested(requestsFor(NEW_HIRE_SAAS, batch.events));
+    await this.accessChanges.onRequested(requestsFor(APP_ACCESS, batch.events));
+    await this.licensing.onRequested(requestsFor(LICENCE, batch.events));
   }
 
-  @EventPattern(AccountVerifiedV1.topic)
-  async onAccountVerified(@Payload() batch: EventBatch<AccountVerifiedV1>): Promise<void> {
-    await this.newHireAccess.onAccountsVerified(batch.events.filter((e) => e.journeyType === 'new-hire'));
-    await this.licensing.onAccountVerified(batch.events.filter((e) => e.journeyType === 'saas-licensing'));
-  }
-
-  @EventPattern(DirectoryAccessChangedV1.topic)
-  async onDirectoryAccessChanged(@Payload() batch: EventBatch<DirectoryAccessChangedV1>): Promise<void> {
-    await this.accessChanges.onDirectoryChanged(batch.events.filter((e) => e.journeyType === 'access-change'));
+  /**
+   * A predecessor another owner runs is verified (the definitions say which: identity's account
+   * for a new hire's apps and a licence's seats, the directory change for an app access change).
+   */
+  @EventPattern(startTopicsOf('saas'))
+  async onPredecessorVerified(@Payload() batch: EventBatch): Promise<void> {
+    const of = <E extends EventEnvelope>(topic: string, type: string) => (batch.topic === topic ? (batch.events as readonly E[]).filter((e) => e.journeyType === type) : []);
+    await this.newHireAccess.onAccountsVerified(of<AccountVerifiedV1>(AccountVerifiedV1.topic, NEW_HIRE_SAAS.journeyType));
+    await this.licensing.onAccountVerified(of<AccountVerifiedV1>(AccountVerifiedV1.topic, LICENCE.journeyType));
+    await this.accessChanges.onDirectoryChanged(of<DirectoryAccessChangedV1>(DirectoryAccessChangedV1.topic, APP_ACCESS.journeyType));
   }
 
   @EventPattern(StepRetryRequestedV1.topic)

@@ -1,10 +1,10 @@
 import type { StepFailureCode } from '@closeloop/contracts';
-import type { OwnStep } from '@closeloop/contracts';
+import { SAAS_LICENSING_V1, ownStep } from '@closeloop/contracts';
 
 import type { SeatLicence } from '../saas-admin/saas-admin.connector';
 
 /** The SaaS step of a SaaS licensing journey (SAAS_LICENSING_V1). */
-export const LICENCE: OwnStep<'saas-licensing'> = { journeyType: 'saas-licensing', owner: 'saas', step: 'licence' };
+export const LICENCE = ownStep('saas', SAAS_LICENSING_V1, 'licence');
 
 export type LicenceStatus = 'pending' | 'verified' | 'failed' | 'compensated';
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { defineEvent, type EventOf } from '../envelope';
+import { JourneyDefinitionDocumentSchema } from '../journeys/journey-definition';
 
 export const SubjectSchema = z.object({
   employeeId: z.string().trim().min(1).max(64),
@@ -23,11 +24,14 @@ export const DeviceRequestSchema = z.object({
 });
 
 const requestedBy = z.string().trim().min(1).max(200);
+/** The definition version to run by; it must be active. Without it, the type's newest active version. */
+const definitionVersion = z.number().int().positive().max(1_000_000).optional();
 
 /** A new-hire onboarding request, as intake accepted it. */
 export const NewHireRequestSchema = z.object({
   type: z.literal('new-hire'),
   requestedBy,
+  definitionVersion,
   subject: SubjectSchema,
   groups: z.array(groupName).max(50).default([]),
   apps: z.array(AppAccessRequestSchema).min(1).max(20),
@@ -43,6 +47,7 @@ export const AccessChangeRequestSchema = z
   .object({
     type: z.literal('access-change'),
     requestedBy,
+    definitionVersion,
     subject: SubjectSchema,
     remove: z.object({ groups: z.array(groupName).max(50).default([]), apps: z.array(appName).max(20).default([]) }).strict(),
     grant: z.object({ groups: z.array(groupName).max(50).default([]), apps: z.array(AppAccessRequestSchema).max(20).default([]) }).strict(),
@@ -62,6 +67,7 @@ export type AccessChangeRequest = z.infer<typeof AccessChangeRequestSchema>;
 export const DeviceReplacementRequestSchema = z.object({
   type: z.literal('device-replacement'),
   requestedBy,
+  definitionVersion,
   subject: SubjectSchema,
   itsmRecordId: z.string().trim().min(1).max(64),
   retiredAssetTag: z.string().trim().min(1).max(64),
@@ -74,6 +80,7 @@ export type DeviceReplacementRequest = z.infer<typeof DeviceReplacementRequestSc
 export const SaasLicensingRequestSchema = z.object({
   type: z.literal('saas-licensing'),
   requestedBy,
+  definitionVersion,
   subject: SubjectSchema,
   app: appName,
   licenceType: z.string().trim().min(1).max(64),
@@ -125,6 +132,12 @@ const requestedMeta = {
   policy: PolicyDecisionSchema.optional(),
   /** Present only when the journey was submitted with an API key (not by a person, nor by an upstream consumer). */
   requestedVia: RequestedViaSchema.optional(),
+  /**
+   * The definition the journey runs by, as intake's registry holds it: every participant reads
+   * its steps from here, so a version activated later changes nothing for this journey. Absent
+   * on requests from before definitions travelled with them: those run by the shipped version.
+   */
+  definition: JourneyDefinitionDocumentSchema.optional(),
 };
 
 export const JourneyRequestedPayloadSchema = z.discriminatedUnion('type', [

@@ -18,79 +18,79 @@ const DEADLINE_MS = 15000;
  * the app access. Done when both read-backs show the old access gone and the new access active.
  * Compensation restores the access as it was.
  */
-export const ACCESS_CHANGE_V1: JourneyDefinition = {
+export const ACCESS_CHANGE_V1: JourneyDefinition<'access-change'> = {
   type: 'access-change',
   version: 1,
   steps: [
     {
       name: 'directory-access',
       owner: 'identity',
-      completedBy: DirectoryAccessChangedV1.topic,
-      failedBy: AccountFailedV1.topic,
+      completedBy: DirectoryAccessChangedV1,
+      failedBy: AccountFailedV1,
       after: [],
       deadlineMs: DEADLINE_MS,
       retry: RETRY,
       escalateTo: 'iam-operations',
-      compensatedBy: AccountCompensatedV1.topic,
+      compensatedBy: AccountCompensatedV1,
     },
     {
       name: 'app-access',
       owner: 'saas',
-      completedBy: AppAccessChangedV1.topic,
-      failedBy: AccessFailedV1.topic,
+      completedBy: AppAccessChangedV1,
+      failedBy: AccessFailedV1,
       after: ['directory-access'],
       deadlineMs: DEADLINE_MS,
       retry: RETRY,
       escalateTo: 'saas-administration',
-      compensatedBy: AccessCompensatedV1.topic,
+      compensatedBy: AccessCompensatedV1,
     },
   ],
-  doneWhen: [DirectoryAccessChangedV1.topic, AppAccessChangedV1.topic],
+  doneWhen: [DirectoryAccessChangedV1, AppAccessChangedV1],
 };
 
 /**
  * Device replacement, version 1: the replacement assigned, enrolled and compliant; the retired
  * asset logged in asset management; then the ITSM record reconciled with the asset records.
  */
-export const DEVICE_REPLACEMENT_V1: JourneyDefinition = {
+export const DEVICE_REPLACEMENT_V1: JourneyDefinition<'device-replacement'> = {
   type: 'device-replacement',
   version: 1,
   steps: [
     {
       name: 'replacement',
       owner: 'device',
-      completedBy: ComplianceVerifiedV1.topic,
-      failedBy: ComplianceFailedV1.topic,
+      completedBy: ComplianceVerifiedV1,
+      failedBy: ComplianceFailedV1,
       after: [],
       deadlineMs: DEADLINE_MS,
       retry: RETRY,
       escalateTo: 'end-user-computing',
-      compensatedBy: AssignmentCompensatedV1.topic,
+      compensatedBy: AssignmentCompensatedV1,
     },
     {
       name: 'retirement',
       owner: 'device',
-      completedBy: AssetRetiredV1.topic,
-      failedBy: ComplianceFailedV1.topic,
+      completedBy: AssetRetiredV1,
+      failedBy: ComplianceFailedV1,
       after: [],
       deadlineMs: DEADLINE_MS,
       retry: RETRY,
       escalateTo: 'asset-management',
-      compensatedBy: RetirementCompensatedV1.topic,
+      compensatedBy: RetirementCompensatedV1,
     },
     {
       name: 'reconciliation',
       owner: 'device',
-      completedBy: RecordsReconciledV1.topic,
-      failedBy: ComplianceFailedV1.topic,
+      completedBy: RecordsReconciledV1,
+      failedBy: ComplianceFailedV1,
       after: ['replacement', 'retirement'],
       deadlineMs: DEADLINE_MS,
       retry: RETRY,
       escalateTo: 'service-desk',
-      compensatedBy: ReconciliationCompensatedV1.topic,
+      compensatedBy: ReconciliationCompensatedV1,
     },
   ],
-  doneWhen: [ComplianceVerifiedV1.topic, AssetRetiredV1.topic, RecordsReconciledV1.topic],
+  doneWhen: [ComplianceVerifiedV1, AssetRetiredV1, RecordsReconciledV1],
 };
 
 /**
@@ -98,32 +98,32 @@ export const DEVICE_REPLACEMENT_V1: JourneyDefinition = {
  * seats are assigned. Done when the SaaS admin tool reports the activation, not when the
  * approval closes.
  */
-export const SAAS_LICENSING_V1: JourneyDefinition = {
+export const SAAS_LICENSING_V1: JourneyDefinition<'saas-licensing'> = {
   type: 'saas-licensing',
   version: 1,
   steps: [
     {
       name: 'account-check',
       owner: 'identity',
-      completedBy: AccountVerifiedV1.topic,
-      failedBy: AccountFailedV1.topic,
+      completedBy: AccountVerifiedV1,
+      failedBy: AccountFailedV1,
       after: [],
       deadlineMs: DEADLINE_MS,
       retry: RETRY,
       escalateTo: 'iam-operations',
-      compensatedBy: AccountCompensatedV1.topic,
+      compensatedBy: AccountCompensatedV1,
     },
     {
       name: 'licence',
       owner: 'saas',
-      completedBy: LicenceActivatedV1.topic,
-      failedBy: AccessFailedV1.topic,
+      completedBy: LicenceActivatedV1,
+      failedBy: AccessFailedV1,
       after: ['account-check'],
       deadlineMs: DEADLINE_MS,
       retry: RETRY,
       escalateTo: 'saas-administration',
-      compensatedBy: AccessCompensatedV1.topic,
+      compensatedBy: AccessCompensatedV1,
     },
   ],
-  doneWhen: [AccountVerifiedV1.topic, LicenceActivatedV1.topic],
+  doneWhen: [AccountVerifiedV1, LicenceActivatedV1],
 };

@@ -1,7 +1,9 @@
 import type { StepRetryRequestedV1 } from '../assurance/step-retry-requested.v1';
 import type { CompensationRequestedV1 } from '../compensation';
 import type { EventEnvelope, JourneyType } from '../envelope';
-import { isRequestOf, type JourneyRequestedV1, type RequestedOf } from '../intake/journey-requested.v1';
+import { isRequestOf, type JourneyRequestedPayload, type JourneyRequestedV1, type RequestedOf } from '../intake/journey-requested.v1';
+import { definitionOfRequest } from './journey-catalogue';
+import type { JourneyDefinition } from './journey-definition';
 
 /*
  * How a domain service picks the events meant for one of its steps: by journey type, and for
@@ -22,6 +24,26 @@ export interface OwnStep<T extends JourneyType> {
   readonly step: string;
 }
 
+/**
+ * The handle of a step a service runs, taken from a definition it takes part in: the step must
+ * be there, with that owner, or the service does not start (a renamed step cannot go unnoticed).
+ */
+export const ownStep = <T extends JourneyType>(owner: string, definition: JourneyDefinition<T>, step: string): OwnStep<T> => {
+  const found = definition.steps.find((s) => s.name === step);
+  if (!found) throw new Error(`${definition.type} v${definition.version} has no step ${step}`);
+  if (found.owner !== owner) throw new Error(`the step ${step} of ${definition.type} v${definition.version} is ${found.owner}'s, not ${owner}'s`);
+  return { journeyType: definition.type, owner, step };
+};
+
+/** Whether the definition the request runs by has this step, run by this owner: a version without it asks nothing of the owner. */
+export const runsStep = (own: OwnStep<JourneyType>, request: JourneyRequestedPayload): boolean =>
+  request.type === own.journeyType && (definitionOfRequest(request)?.steps.some((s) => s.name === own.step && s.owner === own.owner) ?? false);
+
+/** Journey requests whose definition has this step. */
+export const requestsFor = <T extends JourneyType>(own: OwnStep<T>, events: readonly JourneyRequestedV1[]): Array<Requested<T>> =>
+  events.filter((e): e is Requested<T> => runsStep(own, e.payload));
+
+/** Journey requests of one type, whatever their steps. */
 export const requestsOf = <T extends JourneyType>(type: T, events: readonly JourneyRequestedV1[]): Array<Requested<T>> =>
   events.filter((e): e is Requested<T> => isRequestOf(type, e.payload));
 
