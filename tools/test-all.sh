@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# The whole test suite (npm test): typecheck, lint, unit tests, build, deployment files (static:
-# tools/validate-deploy.sh), integration tests, security tests (apps/security: each service
-# in-process, its route x role matrix, hostile input, poison events and the attack scenarios),
-# end-to-end tests - in that order, stopping at the first failing stage.
+# The whole test suite (npm test): typecheck, lint, docs (relative links of README.md and docs/
+# resolve; docs/events.md matches libs/contracts: tools/docs/check-docs.sh), unit tests, build,
+# deployment files (static: tools/validate-deploy.sh), integration tests, security tests
+# (apps/security: each service in-process, its route x role matrix, hostile input, poison events
+# and the attack scenarios), end-to-end tests - in that order, stopping at the first failing stage.
 #
-# Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/closeloop_test; the
-# tests create that database) and Kafka: KAFKA_BROKERS, or the project's local broker, which is
-# started once here (tools/kafka/kafka.sh) when it is not running yet, and stopped again at exit.
+# The integration, security and end-to-end stages need PostgreSQL (DATABASE_URL, default
+# postgres://postgres@127.0.0.1:5432/closeloop_test; the tests create that database) and Kafka:
+# KAFKA_BROKERS, or the project's local broker, which is started once here (tools/kafka/kafka.sh)
+# when it is not running yet, and stopped again at exit. A run of only other stages touches neither.
 #
-#   TEST_ONLY="typecheck unit build"   run only these stages (typecheck lint unit build deploy integration security e2e)
+#   TEST_ONLY="typecheck unit build"   run only these stages (typecheck lint docs unit build deploy integration security e2e)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -54,28 +56,16 @@ if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.
   npm install --no-audit --no-fund
 fi
 
-# A running development stack shares the broker and the consumer groups (closeloop.<service>)
-# with the tests, and would take half of their partitions: stop its services first.
-if bash tools/stack.sh status 2>/dev/null | grep -qE '^(intake|identity-domain|saas-domain|device-domain|assurance) +[0-9]+ +running'; then
-  echo "test-all: stopping the running development stack's services (they would share consumer groups with the tests)"
-  bash tools/stack.sh stop intake identity-domain saas-domain device-domain assurance
-fi
+# Stages that need PostgreSQL and Kafka. When TEST_ONLY selects none of them, neither is checked
+# nor started, and a running development stack is left alone.
+INFRA_STAGES="integration security e2e"
+needs_infra() {
+  [[ -z "${TEST_ONLY:-}" ]] && return 0
+  local s
+  for s in $INFRA_STAGES; do [[ " ${TEST_ONLY//,/ } " == *" $s "* ]] && return 0; done
+  return 1
+}
 
-# PostgreSQL at DATABASE_URL's host:port
-db_rest="${DATABASE_URL#*://}"
-db_hostport="${db_rest%%/*}"
-db_hostport="${db_hostport##*@}"
-DB_HOST="${db_hostport%%:*}"
-DB_PORT=5432
-[[ "$db_hostport" == *:* ]] && DB_PORT="${db_hostport##*:}"
-if command -v pg_isready >/dev/null; then
-  pg_isready -q -h "$DB_HOST" -p "$DB_PORT" -t 5 || { echo "test-all: ERROR: PostgreSQL not reachable at $DB_HOST:$DB_PORT" >&2; exit 1; }
-else
-  timeout 2 bash -c "exec 3<>/dev/tcp/$DB_HOST/$DB_PORT" 2>/dev/null || { echo "test-all: ERROR: PostgreSQL not reachable at $DB_HOST:$DB_PORT" >&2; exit 1; }
-fi
-echo "test-all: PostgreSQL $DB_HOST:$DB_PORT reachable; tests use DATABASE_URL database '${db_rest#*/}'"
-
-# Kafka: started once for the whole run (the Jest global set-up then sees KAFKA_BROKERS).
 STARTED_KAFKA=0
 stop_kafka() {
   if ((STARTED_KAFKA)); then
@@ -86,21 +76,52 @@ stop_kafka() {
 trap stop_kafka EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-if [[ -n "${KAFKA_BROKERS:-}" ]]; then
-  bash tools/kafka/kafka.sh status # checks that the external cluster answers
-elif bash tools/kafka/kafka.sh status >/dev/null 2>&1; then
-  echo "test-all: reusing the running local Kafka broker (left running at exit)"
-  export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
+
+start_infra() {
+  # A running development stack shares the broker and the consumer groups (closeloop.<service>)
+  # with the tests, and would take half of their partitions: stop its services first.
+  if bash tools/stack.sh status 2>/dev/null | grep -qE '^(intake|identity-domain|saas-domain|device-domain|assurance) +[0-9]+ +running'; then
+    echo "test-all: stopping the running development stack's services (they would share consumer groups with the tests)"
+    bash tools/stack.sh stop intake identity-domain saas-domain device-domain assurance
+  fi
+
+  # PostgreSQL at DATABASE_URL's host:port
+  db_rest="${DATABASE_URL#*://}"
+  db_hostport="${db_rest%%/*}"
+  db_hostport="${db_hostport##*@}"
+  DB_HOST="${db_hostport%%:*}"
+  DB_PORT=5432
+  [[ "$db_hostport" == *:* ]] && DB_PORT="${db_hostport##*:}"
+  if command -v pg_isready >/dev/null; then
+    pg_isready -q -h "$DB_HOST" -p "$DB_PORT" -t 5 || { echo "test-all: ERROR: PostgreSQL not reachable at $DB_HOST:$DB_PORT" >&2; exit 1; }
+  else
+    timeout 2 bash -c "exec 3<>/dev/tcp/$DB_HOST/$DB_PORT" 2>/dev/null || { echo "test-all: ERROR: PostgreSQL not reachable at $DB_HOST:$DB_PORT" >&2; exit 1; }
+  fi
+  echo "test-all: PostgreSQL $DB_HOST:$DB_PORT reachable; tests use DATABASE_URL database '${db_rest#*/}'"
+
+  # Kafka: started once for the whole run (the Jest global set-up then sees KAFKA_BROKERS).
+  if [[ -n "${KAFKA_BROKERS:-}" ]]; then
+    bash tools/kafka/kafka.sh status # checks that the external cluster answers
+  elif bash tools/kafka/kafka.sh status >/dev/null 2>&1; then
+    echo "test-all: reusing the running local Kafka broker (left running at exit)"
+    export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
+  else
+    STARTED_KAFKA=1
+    bash tools/kafka/kafka.sh start
+    export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
+  fi
+}
+
+if needs_infra; then
+  start_infra
 else
-  STARTED_KAFKA=1
-  bash tools/kafka/kafka.sh start
-  export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
+  echo "test-all: no selected stage needs PostgreSQL or Kafka (TEST_ONLY=$TEST_ONLY): neither is checked nor started"
 fi
 
 # ---------------------------------------------------------------- stages
 
 STAGE_NO=0
-STAGE_COUNT=8
+STAGE_COUNT=9
 stage() { # name command...
   local name="$1" t0 rc=0 ms
   shift
@@ -133,6 +154,7 @@ stage() { # name command...
 
 stage typecheck npx tsc -p tsconfig.json --noEmit
 stage lint npx nx run-many -t lint --parallel=2 --outputStyle=static
+stage docs bash tools/docs/check-docs.sh
 stage unit npx nx run-many -t test --parallel=2 --outputStyle=static --skip-nx-cache
 stage build npx swc apps libs -d dist --config-file .swcrc --quiet
 stage deploy bash tools/validate-deploy.sh
