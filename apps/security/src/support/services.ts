@@ -7,7 +7,8 @@ import { KafkaBatchServer } from '@closeloop/messaging';
 import { configureLogging } from '@closeloop/observability';
 import { createServiceApp } from '@closeloop/runtime';
 import { eventually, testEnv, type TestIdentityProvider } from '@closeloop/testing';
-import type { DynamicModule, INestApplication } from '@nestjs/common';
+import type { DynamicModule, ForwardReference, INestApplication, Type } from '@nestjs/common';
+import { PATTERN_METADATA } from '@nestjs/microservices/constants';
 
 import { AppModule as AssuranceModule } from '../../../assurance/src/app.module';
 import { AssuranceConfigSchema } from '../../../assurance/src/config/assurance.config';
@@ -42,6 +43,35 @@ export interface ServiceUnderTest {
   readonly topics: readonly string[];
   close(): Promise<void>;
 }
+
+type ModuleRef = DynamicModule | Type | Promise<DynamicModule> | ForwardReference;
+
+/**
+ * The topics a service's `@EventPattern` handlers subscribe to, read from its module tree
+ * without starting it: every controller of every module it imports, every pattern of each.
+ */
+export const declaredSubscriptions = (name: ServiceName, env: Record<string, string>): string[] => {
+  const seen = new Set<unknown>();
+  const topics = new Set<string>();
+  const visit = (ref: ModuleRef | undefined): void => {
+    if (!ref || ref instanceof Promise || seen.has(ref)) return;
+    seen.add(ref);
+    if ('forwardRef' in ref) return visit(ref.forwardRef() as ModuleRef);
+    const dynamic = 'module' in ref ? ref : undefined;
+    const type = dynamic ? dynamic.module : (ref as Type);
+    const controllers: Type[] = [...(Reflect.getMetadata('controllers', type) ?? []), ...(dynamic?.controllers ?? [])];
+    for (const controller of controllers) {
+      for (const key of Object.getOwnPropertyNames(controller.prototype)) {
+        const method = Object.getOwnPropertyDescriptor(controller.prototype, key)?.value;
+        const patterns: unknown[] | undefined = typeof method === 'function' ? Reflect.getMetadata(PATTERN_METADATA, method) : undefined;
+        for (const pattern of patterns ?? []) if (typeof pattern === 'string') topics.add(pattern);
+      }
+    }
+    for (const imported of [...(Reflect.getMetadata('imports', type) ?? []), ...(dynamic?.imports ?? [])]) visit(imported as ModuleRef);
+  };
+  visit(MODULES[name](env));
+  return [...topics].sort();
+};
 
 /** The settings every service gets here: the test broker, the security database, the test identity provider, quiet logs. */
 export const serviceEnv = (idp: TestIdentityProvider, extra: Record<string, string> = {}): Record<string, string> => ({
