@@ -8,10 +8,13 @@ import {
   AssignmentCompensatedV1,
   buildEvent,
   ComplianceVerifiedV1,
+  definitionDocument,
   type EventContract,
   type EventEnvelope,
   JourneyCancelRequestedV1,
+  type JourneyDefinitionDocument,
   JourneyRequestedV1,
+  NEW_HIRE_V1,
   type PayloadOf,
 } from '@closeloop/contracts';
 
@@ -26,7 +29,7 @@ const event = <C extends EventContract>(contract: C, payload: PayloadOf<C>, seco
     occurredAt: at(second),
   });
 
-const requested = () =>
+const requested = (definition?: JourneyDefinitionDocument) =>
   event(
     JourneyRequestedV1,
     {
@@ -36,7 +39,8 @@ const requested = () =>
       groups: ['staff'],
       apps: [{ app: 'asana', role: 'member', licence: 'standard' }],
       device: { model: 'laptop-14' },
-      definitionVersion: 1,
+      definitionVersion: definition?.version ?? 1,
+      ...(definition ? { definition } : {}),
       requestedAt: at(0).toISOString(),
     },
     0,
@@ -406,5 +410,36 @@ describe("people's decisions at intake", () => {
     const { journey } = given(requested(), account(), access(), device());
     expect(observe(journey, decided('attestation', 'approved'), when(21)).emissions).toEqual([]);
     expect(observe(journey, decided('pre-approval', 'approved'), when(21)).emissions).toEqual([]);
+  });
+});
+
+describe('the definition a journey carries', () => {
+  const v1 = definitionDocument(NEW_HIRE_V1);
+  /** A version without the device step. */
+  const v2: JourneyDefinitionDocument = { ...v1, version: 2, steps: v1.steps.filter((s) => s.name !== 'device'), doneWhen: v1.doneWhen.filter((t) => t !== ComplianceVerifiedV1.topic) };
+
+  it('is what the journey is confirmed by: a version without a step does not wait for it', () => {
+    expect(given(requested(v2), account(), access()).kinds).toEqual(['confirmed']);
+    expect(given(requested(v1), account(), access()).kinds).toEqual([]);
+    expect(given(requested(v1), account(), access(), device()).kinds).toEqual(['confirmed']);
+  });
+
+  it('keeps its deadlines: a step of another version is no step of this journey', () => {
+    const journey = given(requested(v2)).journey;
+    expect(Object.keys(journey.steps)).toEqual(['identity', 'saas']);
+  });
+
+  it('escalates the undo of a step with no automatic undo at once, and a person records it', () => {
+    const byHand: JourneyDefinitionDocument = { ...v1, version: 3, steps: v1.steps.map((s) => (s.name === 'device' ? { ...s, compensatedBy: null } : s)) };
+    const inFlight = given(requested(byHand), account(), device()).journey;
+    const cancelled = observe(inFlight, event(JourneyCancelRequestedV1, { requestedBy: 'manager@acme.test', reason: 'offer withdrawn' }, 20), when(20));
+    expect(cancelled.journey.status).toBe('escalated');
+    expect(cancelled.emissions).toEqual([
+      expect.objectContaining({ kind: 'escalated', step: 'compensate:device', escalateTo: 'end-user-computing', reason: 'device has no automatic undo: a person undoes it and records it as fixed (cancelled by manager@acme.test: offer withdrawn)' }),
+    ]);
+    expect(nextDueAt(cancelled.journey)).toBeNull();
+    const fixed = resolveEscalation(cancelled.journey, 'ops-1', { kind: 'fixed', evidence: { returned: 'by hand' }, signalId: 'x' }, when(30));
+    if (fixed === 'NOT_ESCALATED') throw new Error('expected a decision');
+    expect(fixed.emissions).toEqual([{ kind: 'compensate', step: 'saas', owner: 'saas', attempt: 1, reason: 'cancelled by manager@acme.test: offer withdrawn' }]);
   });
 });

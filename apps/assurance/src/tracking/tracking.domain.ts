@@ -259,7 +259,7 @@ export const observe = (journey: TrackedJourney, event: EventEnvelope, at: Circu
   // between them: the payload's `step` names which (a single match needs no name).
   const named = (event.payload as { step?: unknown } | null)?.step;
   const pick = (matches: JourneyDefinition['steps']) => (matches.length > 1 ? matches.find((s) => s.name === named) : matches[0]);
-  const undone = definition ? pick(definition.steps.filter((s) => s.compensatedBy.topic === topic)) : undefined;
+  const undone = definition ? pick(definition.steps.filter((s) => s.compensatedBy?.topic === topic)) : undefined;
   if (definition && undone) return compensationConfirmed(journey, definition, undone.name, at);
   const step = definition ? pick(definition.steps.filter((s) => s.completedBy.topic === topic || s.failedBy.topic === topic)) : undefined;
   if (!definition || !step) return { journey, emissions: [] };
@@ -395,6 +395,12 @@ export const resolveEscalation = (
 const askToUndo = (journey: TrackedJourney, definition: JourneyDefinition, stepName: string, attempt: number, at: Circumstances): Decision => {
   const step = definition.steps.find((s) => s.name === stepName);
   const compensation = journey.compensation as Compensation;
+  if (step && step.compensatedBy === null) {
+    // No automatic undo: the step's queue gets it at once, and a person records the undo ("fixed").
+    const waiting: TrackedJourney = { ...journey, status: 'escalated', compensation: { ...compensation, current: { step: stepName, attempt, dueAt: null } } };
+    const reason = `${stepName} has no automatic undo: a person undoes it and records it as fixed (${compensation.reason})`;
+    return { journey: waiting, emissions: [{ kind: 'escalated', step: `compensate:${stepName}`, attempts: attempt, reason, escalateTo: step.escalateTo, history: history(waiting) }] };
+  }
   const current = { step: stepName, attempt, dueAt: step ? plus(at.now, step.deadlineMs) : null };
   return {
     journey: { ...journey, compensation: { ...compensation, current } },

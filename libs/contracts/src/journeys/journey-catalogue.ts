@@ -53,7 +53,7 @@ export const definitionOfRequest = (request: DefinitionReference): JourneyDefini
 
 /** Every topic that completes, fails or confirms the undo of a step of a shipped definition. */
 export const stepEventTopics = (definitions: readonly JourneyDefinition[] = JOURNEY_DEFINITIONS): string[] => [
-  ...new Set(definitions.flatMap((d) => d.steps.flatMap((s) => [s.completedBy.topic, s.failedBy.topic, s.compensatedBy.topic]))),
+  ...new Set(definitions.flatMap((d) => d.steps.flatMap((s) => [s.completedBy.topic, s.failedBy.topic, ...(s.compensatedBy ? [s.compensatedBy.topic] : [])]))),
 ];
 
 /**

@@ -37,8 +37,12 @@ export interface JourneyStepDefinition {
   readonly retry: RetryPolicy;
   /** The human work queue an exhausted step goes to. */
   readonly escalateTo: string;
-  /** The event that confirms that the owner undid the step. */
-  readonly compensatedBy: EventContract;
+  /**
+   * The event that confirms that the owner undid the step; null for a step with no automatic
+   * undo (a closed ITSM record is not reopened by a machine): compensating it goes straight to
+   * the step's escalation queue, and a person records the undo.
+   */
+  readonly compensatedBy: EventContract | null;
 }
 
 export interface JourneyDefinition<T extends JourneyType = JourneyType> {
@@ -90,7 +94,7 @@ export const JourneyDefinitionDocumentSchema = z
             owner: name,
             completedBy: topic,
             failedBy: topic,
-            compensatedBy: topic,
+            compensatedBy: topic.nullable(),
             after: z.array(name).max(32).default([]),
             deadlineMs: z.number().int().min(1000).max(7 * 86_400_000),
             retry: RetryPolicySchema,
@@ -115,7 +119,7 @@ export const definitionDocument = (definition: JourneyDefinition): JourneyDefini
     owner: s.owner,
     completedBy: s.completedBy.topic,
     failedBy: s.failedBy.topic,
-    compensatedBy: s.compensatedBy.topic,
+    compensatedBy: s.compensatedBy?.topic ?? null,
     after: [...s.after],
     deadlineMs: s.deadlineMs,
     retry: { ...s.retry },
@@ -156,7 +160,7 @@ export const parseJourneyDefinition = (document: unknown, contracts: readonly Ev
       ...s,
       completedBy: resolve(`steps.${i}.completedBy`, s.completedBy, s.owner),
       failedBy: resolve(`steps.${i}.failedBy`, s.failedBy, s.owner),
-      compensatedBy: resolve(`steps.${i}.compensatedBy`, s.compensatedBy, s.owner),
+      compensatedBy: s.compensatedBy === null ? null : resolve(`steps.${i}.compensatedBy`, s.compensatedBy, s.owner),
     };
   });
   if (problems.length === 0 && hasCycle(doc.steps)) problems.push('steps: the `after` relations make a cycle, so some step could never start');

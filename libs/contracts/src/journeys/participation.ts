@@ -62,7 +62,7 @@ export const participationProblems = (definitions: readonly JourneyDefinition[],
         problems.push(`${where}: step ${step.name} is owned by ${step.owner}, and no service is that owner`);
         continue;
       }
-      for (const contract of [step.completedBy, step.failedBy, step.compensatedBy]) {
+      for (const contract of [step.completedBy, step.failedBy, ...(step.compensatedBy ? [step.compensatedBy] : [])]) {
         if (!assurance?.topics.includes(contract.topic)) problems.push(`${where}: step ${step.name}'s ${contract.topic} is not consumed by assurance`);
       }
       for (const topic of STEP_OWNER_TOPICS) if (!owner.topics.includes(topic)) problems.push(`${where}: step ${step.name}'s owner ${owner.service} does not consume ${topic}`);
