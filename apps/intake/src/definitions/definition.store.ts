@@ -62,8 +62,9 @@ const toRecord = (row: Row): DefinitionRecord => ({
  * they name), and carry that definition in their `journey.requested`, so every participant and
  * assurance run them by it. Versions never change once registered: registering the same version
  * with another document is refused. Retiring a version stops new journeys on it; journeys in
- * flight keep theirs. At start-up the definitions shipped in libs/contracts are registered; one
- * becomes active when its type has no active version or it is newer than every recorded one.
+ * flight keep theirs. At start-up the definitions shipped in libs/contracts are registered, in
+ * version order; one becomes active only when its type has no active version yet (a fresh
+ * database): a later shipped version waits for an admin to activate it.
  */
 @Injectable()
 export class DefinitionStore implements OnApplicationBootstrap {
@@ -77,7 +78,7 @@ export class DefinitionStore implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const definition of JOURNEY_DEFINITIONS) await this.record(definitionDocument(definition), 'shipped', 'intake start-up', { shipped: true });
+    for (const definition of [...JOURNEY_DEFINITIONS].sort((a, b) => a.version - b.version)) await this.record(definitionDocument(definition), 'shipped', 'intake start-up', { shipped: true });
     const active = await this.activeByType();
     this.logger.info({ active: Object.fromEntries([...active].map(([type, defs]) => [type, defs.map((d) => d.version)])) }, 'journey definitions loaded');
   }
@@ -189,9 +190,9 @@ export class DefinitionStore implements OnApplicationBootstrap {
         }
         return false;
       }
-      // A shipped version becomes active when its type has none active, or it is newer than every recorded one.
-      const [{ newest, active }] = await manager.query('SELECT max(version) AS newest, bool_or(active) AS active FROM intake.journey_definitions WHERE journey_type = $1', [document.type]);
-      const activate = options.shipped && (active !== true || newest === null || document.version > Number(newest));
+      // A shipped version becomes active only when its type has none active.
+      const [{ active }] = await manager.query('SELECT bool_or(active) AS active FROM intake.journey_definitions WHERE journey_type = $1', [document.type]);
+      const activate = options.shipped && active !== true;
       await manager.query(
         `INSERT INTO intake.journey_definitions (journey_type, version, document, source, registered_by, active, changed_by)
          VALUES ($1, $2, $3, $4, $5, $6, $5)`,
