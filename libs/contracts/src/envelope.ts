@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Journey types Closeloop knows. A journey keeps its type for its whole life. */
-export const JourneyTypeSchema = z.enum(['new-hire', 'access-change', 'device-replacement', 'saas-licensing']);
+export const JourneyTypeSchema = z.enum(['new-hire', 'access-change', 'device-replacement', 'saas-licensing', 'offboarding']);
 export type JourneyType = z.infer<typeof JourneyTypeSchema>;
 
 /**

@@ -14,10 +14,15 @@ const newHire = (over: Record<string, unknown> = {}) =>
 describe('the shipped policy', () => {
   const policy = parsePolicy(POLICY);
 
-  it('loads, version 2 (version 1 had no app catalogue)', () => expect(policy.version).toBe(2));
+  it('loads, version 3 (version 1 had no app catalogue, version 2 no rule for leavers)', () => expect(policy.version).toBe(3));
+
+  it('runs a leaver at once, with a person asked only when a step fails', () => {
+    const leaver = { type: 'offboarding' as const, requestedBy: 'hr@acme.test', subject: { employeeId: 'E9', email: 'e9@acme.test', displayName: 'E Nine' }, lastDay: '2026-12-31', itsmRecordId: 'RITM0099' };
+    expect(decide(policy, leaver)).toMatchObject({ control: 'exception-approval', rule: 'leavers', approverGroup: 'iam-approvers' });
+  });
 
   it('asks for approval first when a privileged group is granted', () => {
-    expect(decide(policy, newHire({ groups: ['staff', 'prod-admins'] }))).toMatchObject({ control: 'pre-approval', rule: 'privileged-groups', approverGroup: 'iam-approvers', policyVersion: 2 });
+    expect(decide(policy, newHire({ groups: ['staff', 'prod-admins'] }))).toMatchObject({ control: 'pre-approval', rule: 'privileged-groups', approverGroup: 'iam-approvers', policyVersion: 3 });
   });
 
   it('asks for approval first when a privileged app role is granted, in a new hire or an access change', () => {
@@ -98,7 +103,7 @@ describe('the app catalogue', () => {
 
   it('refuses an app it does not list, and a role the app does not have, naming the field and what is allowed', () => {
     expect(catalogueIssues(policy, newHire({ apps: [{ app: 'asana', role: 'member' }, { app: 'myspace', role: 'member' }, { app: 'github', role: 'god' }] }))).toEqual([
-      { field: 'apps.1.app', message: expect.stringMatching(/^app myspace is not in the app catalogue of policy version 2 \(it lists asana, slack, github, /) },
+      { field: 'apps.1.app', message: expect.stringMatching(/^app myspace is not in the app catalogue of policy version 3 \(it lists asana, slack, github, /) },
       { field: 'apps.2.role', message: 'role god is not a role of app github (its roles: read, developer, maintainer, admin, owner)' },
     ]);
   });

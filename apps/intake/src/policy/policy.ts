@@ -205,6 +205,7 @@ export const licenceCost = (policy: Policy, request: JourneyRequest): number => 
     case 'saas-licensing':
       return price(request.app, request.licenceType) * request.seats;
     case 'device-replacement':
+    case 'offboarding':
       return 0;
   }
 };
@@ -241,6 +242,7 @@ const namedApps = (request: JourneyRequest): NamedApp[] => {
     case 'saas-licensing':
       return [{ app: request.app, appField: 'app' }];
     case 'device-replacement':
+    case 'offboarding':
       return [];
   }
 };

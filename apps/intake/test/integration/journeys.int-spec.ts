@@ -136,7 +136,7 @@ describe('intake', () => {
     const outside = newHireRequest({ apps: [{ app: 'myspace', role: 'member' }, { app: 'asana', role: 'superuser' }] });
     const refused = await request(app.getHttpServer()).post('/journeys').set(manager).send(outside).expect(400);
     expect(refused.body.issues).toEqual([
-      { field: 'apps.0.app', message: expect.stringContaining('app myspace is not in the app catalogue of policy version 2') },
+      { field: 'apps.0.app', message: expect.stringContaining('app myspace is not in the app catalogue of policy version 3') },
       { field: 'apps.1.role', message: 'role superuser is not a role of app asana (its roles: guest, member, admin)' },
     ]);
     const licence = await request(app.getHttpServer()).post('/journeys').set(manager).send({ type: 'saas-licensing', subject: newHireRequest().subject, app: 'constructor', licenceType: 'toString', seats: 1 }).expect(400);
@@ -150,7 +150,7 @@ describe('intake', () => {
     const accepted = await request(app.getHttpServer()).post('/journeys').set(manager).send(newHireRequest({ apps: [{ app: 'github', role: 'admin' }] })).expect(202);
     expect(accepted.body.status).toBe('awaiting-approval');
     const journey = await request(app.getHttpServer()).get(`/journeys/${accepted.body.requestId}`).set(manager).expect(200);
-    expect(journey.body.policy).toEqual({ policyVersion: 2, rule: 'privileged-roles', control: 'pre-approval', approverGroup: 'iam-approvers' });
+    expect(journey.body.policy).toEqual({ policyVersion: 3, rule: 'privileged-roles', control: 'pre-approval', approverGroup: 'iam-approvers' });
   });
 
   it('records the API key a journey came with and who created it; that admin may not approve it, another approver may', async () => {

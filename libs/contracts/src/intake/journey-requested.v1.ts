@@ -88,12 +88,28 @@ export const SaasLicensingRequestSchema = z.object({
 });
 export type SaasLicensingRequest = z.infer<typeof SaasLicensingRequestSchema>;
 
+/**
+ * A leaver: the account disabled and its sessions revoked, its groups removed, the app access
+ * revoked and the licences reclaimed, the badge revoked, the devices logged as returned, and then
+ * the ITSM record (`itsmRecordId`) closed. `lastDay` is the employee's last working day.
+ */
+export const OffboardingRequestSchema = z.object({
+  type: z.literal('offboarding'),
+  requestedBy,
+  definitionVersion,
+  subject: SubjectSchema,
+  lastDay: z.iso.date(),
+  itsmRecordId: z.string().trim().min(1).max(64),
+});
+export type OffboardingRequest = z.infer<typeof OffboardingRequestSchema>;
+
 /** Any journey request intake accepts, by its `type`. */
 export const JourneyRequestSchema = z.discriminatedUnion('type', [
   NewHireRequestSchema,
   AccessChangeRequestSchema,
   DeviceReplacementRequestSchema,
   SaasLicensingRequestSchema,
+  OffboardingRequestSchema,
 ]);
 export type JourneyRequest = z.infer<typeof JourneyRequestSchema>;
 
@@ -145,6 +161,7 @@ export const JourneyRequestedPayloadSchema = z.discriminatedUnion('type', [
   AccessChangeRequestSchema.safeExtend(requestedMeta),
   DeviceReplacementRequestSchema.extend(requestedMeta),
   SaasLicensingRequestSchema.extend(requestedMeta),
+  OffboardingRequestSchema.extend(requestedMeta),
 ]);
 export type JourneyRequestedPayload = z.infer<typeof JourneyRequestedPayloadSchema>;
 export type RequestedOf<T extends JourneyRequest['type']> = Extract<JourneyRequestedPayload, { type: T }>;

@@ -3,7 +3,8 @@ import type { JourneyType } from '../envelope';
 import { EVENT_CONTRACTS } from '../topics';
 import { type JourneyDefinition, type JourneyDefinitionDocument, parseJourneyDefinition } from './journey-definition';
 import { ACCESS_CHANGE_V1, DEVICE_REPLACEMENT_V1, SAAS_LICENSING_V1 } from './more-journeys';
-import { NEW_HIRE_V1 } from './new-hire.journey';
+import { NEW_HIRE_V1, NEW_HIRE_V2 } from './new-hire.journey';
+import { OFFBOARDING_V1 } from './offboarding.journey';
 
 /**
  * The journey definitions shipped with the contracts: intake registers (and, for a type with no
@@ -11,11 +12,11 @@ import { NEW_HIRE_V1 } from './new-hire.journey';
  * intake's definitions API. They are also what a request from before definitions travelled in
  * `journey.requested` is read by.
  */
-export const JOURNEY_DEFINITIONS: readonly JourneyDefinition[] = [NEW_HIRE_V1, ACCESS_CHANGE_V1, DEVICE_REPLACEMENT_V1, SAAS_LICENSING_V1];
+export const JOURNEY_DEFINITIONS: readonly JourneyDefinition[] = [NEW_HIRE_V1, NEW_HIRE_V2, ACCESS_CHANGE_V1, DEVICE_REPLACEMENT_V1, SAAS_LICENSING_V1, OFFBOARDING_V1];
 
-/** The newest shipped definition of a type. */
+/** The first shipped definition of a type: what a fresh registry activates, and what an event that overtook its journey's request is read by until a request was seen. */
 export const currentDefinition = (type: JourneyType): JourneyDefinition | undefined =>
-  JOURNEY_DEFINITIONS.filter((d) => d.type === type).sort((a, b) => b.version - a.version)[0];
+  JOURNEY_DEFINITIONS.filter((d) => d.type === type).sort((a, b) => a.version - b.version)[0];
 
 /** A shipped definition. */
 export const findDefinition = (type: JourneyType, version: number): JourneyDefinition | undefined =>

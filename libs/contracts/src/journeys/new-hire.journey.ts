@@ -1,6 +1,7 @@
 import { AccessCompensatedV1, AccountCompensatedV1, AssignmentCompensatedV1 } from '../compensation';
 import { ComplianceFailedV1 } from '../device/compliance-failed.v1';
 import { ComplianceVerifiedV1 } from '../device/compliance-verified.v1';
+import { BadgeCompensatedV1, BadgeFailedV1, BadgeGrantedV1 } from '../facilities/badge.v1';
 import { AccountFailedV1 } from '../identity/account-failed.v1';
 import { AccountVerifiedV1 } from '../identity/account-verified.v1';
 import { AccessFailedV1 } from '../saas/access-failed.v1';
@@ -51,4 +52,31 @@ export const NEW_HIRE_V1: JourneyDefinition<'new-hire'> = {
     },
   ],
   doneWhen: [AccountVerifiedV1, AccessVerifiedV1, ComplianceVerifiedV1],
+};
+
+/**
+ * New-hire onboarding, version 2: version 1 and the new hire's building badge (facilities), read
+ * back from the access control system. Shipped, not activated: an admin activates it
+ * (POST /definitions/new-hire/2/activate) once facilities-domain runs; journeys started on
+ * version 1 keep it.
+ */
+export const NEW_HIRE_V2: JourneyDefinition<'new-hire'> = {
+  type: 'new-hire',
+  version: 2,
+  description: 'account, app access, device and building badge, each read back',
+  steps: [
+    ...NEW_HIRE_V1.steps,
+    {
+      name: 'badge',
+      owner: 'facilities',
+      completedBy: BadgeGrantedV1,
+      failedBy: BadgeFailedV1,
+      after: [],
+      deadlineMs: DEADLINE_MS,
+      retry: RETRY,
+      escalateTo: 'facilities-desk',
+      compensatedBy: BadgeCompensatedV1,
+    },
+  ],
+  doneWhen: [...NEW_HIRE_V1.doneWhen, BadgeGrantedV1],
 };
