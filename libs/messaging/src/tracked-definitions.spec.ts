@@ -30,7 +30,7 @@ describe('refuseUntrackedDefinitions', () => {
   it('throws a terminal error naming the journey and the version nobody tracks, for a request or a retry carrying one', () => {
     const unknown = buildEvent(JourneyRequestedV1, meta(), request(99), identity());
     expect(() => refuseUntrackedDefinitions([unknown])).toThrow(TerminalError);
-    expect(() => refuseUntrackedDefinitions([unknown])).toThrow(`journey ${unknown.requestId} is a new-hire of definition v99, which is not a live definition`);
+    expect(() => refuseUntrackedDefinitions([unknown])).toThrow(`journey ${unknown.requestId} is a new-hire of definition v99, which it does not carry and which is not a shipped definition`);
     const retry = buildEvent(StepRetryRequestedV1, meta(), { step: 'identity', owner: 'identity', attempt: 2, reason: 'STEP_FAILED', request: request(7), evidence: {} }, identity());
     expect(() => refuseUntrackedDefinitions([retry])).toThrow('definition v7');
   });

@@ -1,3 +1,5 @@
+import { targetRefusal } from '@closeloop/participant';
+
 /** Device management (MDM and asset stock) as the device domain sees it. */
 export interface DeviceState {
   readonly assetTag: string;
@@ -51,3 +53,6 @@ export const DEVICE_MANAGEMENT_CONNECTOR = Symbol('DEVICE_MANAGEMENT_CONNECTOR')
 export class DeviceManagementRejectedError extends Error {
   override name = 'DeviceManagementRejectedError';
 }
+
+/** Device management's refusals: a step's failure, not a reason to try the batch again. */
+export const DEVICE_REFUSAL = targetRefusal(DeviceManagementRejectedError);

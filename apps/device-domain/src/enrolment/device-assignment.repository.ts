@@ -1,3 +1,4 @@
+import type { JourneyRecords } from '@closeloop/participant';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
@@ -20,7 +21,7 @@ export interface DeviceAssignment {
 
 /** The device service's record of what it did for each journey. */
 @Injectable()
-export class DeviceAssignmentRepository {
+export class DeviceAssignmentRepository implements JourneyRecords<{ requestId: string; employeeId: string; model: string }, AssignmentStatus> {
   /**
    * Creates a pending record for each journey not seen yet and locks them all (in id order) for
    * the transaction, so enrolment and compensation of one journey never run side by side.

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
 import type { CompensationOf, Requested } from '@closeloop/contracts';
-import { buildEvent, CompensationRequestedV1, JourneyRequestedV1, type RequestedOf } from '@closeloop/contracts';
-import type { Inbox, Outbox, OutgoingEvent } from '@closeloop/messaging';
-import type { DataSource } from 'typeorm';
+import { buildEvent, CompensationRequestedV1, ComplianceFailedV1, ComplianceVerifiedV1, JourneyRequestedV1, type RequestedOf, type RetryOf, StepRetryRequestedV1 } from '@closeloop/contracts';
+import { FixedClock, inMemoryPorts } from '@closeloop/participant/testing';
 
 import { InMemoryDeviceManagement } from '../device-management/device-management.connector.fake';
-import type { DeviceAssignmentRepository } from './device-assignment.repository';
 import { InMemoryDeviceAssignmentRepository } from './device-assignment.repository.fake';
 import { EnrolmentService } from './enrolment.service';
 
@@ -14,23 +12,11 @@ const EMPLOYEE = 'E1';
 const now = () => new Date('2026-01-01T00:00:00.000Z');
 
 const setUp = () => {
+  const ports = inMemoryPorts(new FixedClock(now()));
   const devices = new InMemoryDeviceManagement();
-  const records = new InMemoryDeviceAssignmentRepository();
-  const handled = new Set<string>();
-  const published: OutgoingEvent[] = [];
-  const inbox = { claim: async (_m: unknown, ids: readonly string[]) => new Set(ids.filter((id) => !handled.has(id) && handled.add(id))) };
-  const outbox = { add: async (_m: unknown, events: readonly OutgoingEvent[]) => void published.push(...events) };
-  const dataSource = { transaction: <T>(work: (manager: unknown) => Promise<T>) => work({}) };
-  const service = new EnrolmentService(
-    dataSource as unknown as DataSource,
-    records as unknown as DeviceAssignmentRepository,
-    outbox as unknown as Outbox,
-    inbox as unknown as Inbox,
-    devices,
-    { now },
-    { next: () => randomUUID() },
-  );
-  return { devices, records, published, service };
+  const records = ports.enlist(new InMemoryDeviceAssignmentRepository());
+  const service = new EnrolmentService(ports, records, devices);
+  return { devices, records, published: ports.outbox.sent, service };
 };
 
 const newHire = (): Requested<'new-hire'> => {
@@ -52,6 +38,12 @@ const compensation = (of: Requested<'new-hire'>): CompensationOf<'new-hire'> =>
     eventId: randomUUID(),
     occurredAt: now(),
   }) as CompensationOf<'new-hire'>;
+
+const retry = (of: Requested<'new-hire'>, attempt: number): RetryOf<'new-hire'> =>
+  buildEvent(StepRetryRequestedV1, { requestId: of.requestId, journeyType: 'new-hire', producer: 'assurance' }, { step: 'device', owner: 'device', attempt, reason: 'STEP_FAILED', request: of.payload, evidence: {} }, {
+    eventId: randomUUID(),
+    occurredAt: now(),
+  }) as RetryOf<'new-hire'>;
 
 describe('the new-hire device step', () => {
   it('assigns a device of its own for the journey, never one the employee already holds of the same model', async () => {
@@ -86,5 +78,32 @@ describe('the new-hire device step', () => {
     await service.compensate([compensation(newHire())]);
     expect(devices.devices.get('AT-HELD')).toMatchObject({ status: 'assigned', assignedTo: EMPLOYEE });
     expect(published.at(-1)?.event.payload).toMatchObject({ undone: 'no device had been assigned' });
+  });
+
+  it('reports a device that fails its compliance check; of two retries in a batch only the last runs, and a later one enrols again', async () => {
+    const { devices, published, service } = setUp();
+    devices.nonCompliant = true;
+    const hire = newHire();
+    await service.enrolDevices([hire]);
+    await service.retry([retry(hire, 2), retry(hire, 3)]);
+    expect(published.map((e) => e.topic)).toEqual([ComplianceFailedV1.topic, ComplianceFailedV1.topic]);
+    expect(published.map((e) => e.event.payload)).toEqual([
+      expect.objectContaining({ step: 'device', attempt: 1, code: 'NOT_COMPLIANT' }),
+      expect.objectContaining({ step: 'device', attempt: 3, code: 'NOT_COMPLIANT' }),
+    ]);
+
+    devices.nonCompliant = false;
+    await service.retry([retry(hire, 4)]);
+    expect(published.at(-1)?.topic).toBe(ComplianceVerifiedV1.topic);
+  });
+
+  it('after a compensation, assigns no device for the journey, whatever arrives late', async () => {
+    const { devices, published, service } = setUp();
+    const hire = newHire();
+    await service.compensate([compensation(hire)]);
+    await service.enrolDevices([hire]);
+    await service.retry([retry(hire, 2)]);
+    expect(devices.devices.size).toBe(0);
+    expect(published.map((e) => e.topic)).toEqual(['device.assignment.compensated.v1']);
   });
 });

@@ -1,3 +1,4 @@
+import { failed, notUndone, targetRefusal, undone, type UndoResult } from '@closeloop/participant';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { DEVICE_MANAGEMENT_CONNECTOR, type DeviceManagementConnector, DeviceManagementRejectedError } from '../device-management/device-management.connector';
@@ -6,7 +7,6 @@ import { ITSM_CONNECTOR, type ItsmConnector, ItsmRejectedError } from '../itsm/i
 import {
   decideReconciliation,
   decideRetirement,
-  type Failed,
   holdsValues,
   itsmRestoreMismatch,
   reconciledValues,
@@ -17,11 +17,9 @@ import {
   type RetirementDecision,
 } from './replacement.domain';
 
-/** An undo either confirmed (what it undid, read back) or not (what disagrees). */
-export type UndoResult = { readonly confirmed: true; readonly undone: string } | { readonly confirmed: false; readonly mismatch: string };
-
-const refused = (error: unknown): Failed | null =>
-  error instanceof DeviceManagementRejectedError || error instanceof ItsmRejectedError ? { kind: 'failed', code: 'PROVISIONING_FAILED', reason: error.message } : null;
+/** A refusal of device management or of the ITSM system: a failed step (or an undo not confirmed). */
+const REFUSAL = targetRefusal(DeviceManagementRejectedError, ItsmRejectedError);
+const ITSM_REFUSAL = targetRefusal(ItsmRejectedError);
 
 /**
  * What each step of a device replacement does in the target systems (device management, asset
@@ -37,49 +35,35 @@ export class ReplacementActions {
   ) {}
 
   /** Reads the ITSM record as it is, before the journey changes it; null when it cannot be read. */
-  async readItsmBefore(record: ReplacementRecord) {
-    try {
-      return await this.itsm.readRecord(record.itsmRecordId, record.employeeId);
-    } catch (error) {
-      if (error instanceof ItsmRejectedError) return null;
-      throw error;
-    }
+  readItsmBefore(record: ReplacementRecord) {
+    return ITSM_REFUSAL.means(() => null, () => this.itsm.readRecord(record.itsmRecordId, record.employeeId));
   }
 
   /** A device of the model from stock for this order, enrolled, and its compliance read back from MDM. */
-  async replace(record: ReplacementRecord): Promise<ComplianceDecision> {
-    try {
+  replace(record: ReplacementRecord): Promise<ComplianceDecision> {
+    return REFUSAL.failsStep(async () => {
       const { assetTag } = await this.devices.assignForOrder(record.model, record.employeeId, record.requestId);
       await this.devices.enrol(assetTag, record.employeeId);
       return decideCompliance(record.model, record.employeeId, await this.devices.readDevice(assetTag));
-    } catch (error) {
-      const failed = refused(error);
-      if (failed) return failed;
-      throw error;
-    }
+    });
   }
 
   /** The old asset, in the subject's hands, logged as retired with the reason, and read back. */
-  async retire(record: ReplacementRecord): Promise<RetirementDecision> {
-    try {
+  retire(record: ReplacementRecord): Promise<RetirementDecision> {
+    return REFUSAL.failsStep(async () => {
       const blocker = retirementBlocker(record, await this.devices.readAsset(record.retiredAssetTag));
       if (blocker) return blocker;
       await this.devices.retireAsset(record.retiredAssetTag, record.reason, record.requestId, record.employeeId);
       return decideRetirement(record, await this.devices.readAsset(record.retiredAssetTag));
-    } catch (error) {
-      const failed = refused(error);
-      if (failed) return failed;
-      throw error;
-    }
+    });
   }
 
   /** The ITSM record updated with the new asset and the retired one; then the ITSM record and both asset records, read back, must agree. */
   async reconcile(record: ReplacementRecord, assignedAssetTag: string): Promise<ReconciliationDecision> {
     if (!record.itsmBefore) {
-      const reason = `the ITSM record ${record.itsmRecordId} could not be read before the change, so nothing was changed; the next attempt reads it first`;
-      return { kind: 'failed', code: 'PROVISIONING_FAILED', reason };
+      return failed('PROVISIONING_FAILED', `the ITSM record ${record.itsmRecordId} could not be read before the change, so nothing was changed; the next attempt reads it first`);
     }
-    try {
+    return REFUSAL.failsStep(async () => {
       await this.itsm.updateRecord(record.itsmRecordId, reconciledValues(assignedAssetTag, record.retiredAssetTag), record.employeeId);
       const [itsm, assigned, retired] = await Promise.all([
         this.itsm.readRecord(record.itsmRecordId, record.employeeId),
@@ -87,69 +71,61 @@ export class ReplacementActions {
         this.devices.readAsset(record.retiredAssetTag),
       ]);
       return decideReconciliation(record, assignedAssetTag, { itsm, assigned, retired });
-    } catch (error) {
-      const failed = refused(error);
-      if (failed) return failed;
-      throw error;
-    }
+    });
   }
 
   /** Undoes one step and reads the target back. */
-  async undo(step: ReplacementStep, record: ReplacementRecord): Promise<UndoResult> {
-    try {
-      switch (step) {
-        case 'reconciliation':
-          return await this.undoReconciliation(record);
-        case 'retirement':
-          return await this.undoRetirement(record);
-        case 'replacement':
-          return await this.undoReplacement(record);
-      }
-    } catch (error) {
-      const failed = refused(error);
-      if (failed) return { confirmed: false, mismatch: failed.reason };
-      throw error;
-    }
+  undo(step: ReplacementStep, record: ReplacementRecord): Promise<UndoResult> {
+    return REFUSAL.means(
+      (error) => notUndone(error.message),
+      () => {
+        switch (step) {
+          case 'reconciliation':
+            return this.undoReconciliation(record);
+          case 'retirement':
+            return this.undoRetirement(record);
+          case 'replacement':
+            return this.undoReplacement(record);
+        }
+      },
+    );
   }
 
   /** The ITSM record set back to what it said before, if it holds what this journey wrote. */
   private async undoReconciliation(record: ReplacementRecord): Promise<UndoResult> {
     const assignedAssetTag = record.replacement.assetTag;
     const before = record.itsmBefore;
-    if (!before || !assignedAssetTag) return { confirmed: true, undone: `nothing to undo: the ITSM record ${record.itsmRecordId} was never updated` };
+    if (!before || !assignedAssetTag) return undone(`nothing to undo: the ITSM record ${record.itsmRecordId} was never updated`);
     const current = await this.itsm.readRecord(record.itsmRecordId, record.employeeId);
     if (!holdsValues(current, reconciledValues(assignedAssetTag, record.retiredAssetTag))) {
-      return { confirmed: true, undone: `nothing to undo: the ITSM record ${record.itsmRecordId} does not hold this request's update` };
+      return undone(`nothing to undo: the ITSM record ${record.itsmRecordId} does not hold this request's update`);
     }
     await this.itsm.updateRecord(record.itsmRecordId, before, record.employeeId);
     const mismatch = itsmRestoreMismatch(before, await this.itsm.readRecord(record.itsmRecordId, record.employeeId));
     return mismatch
-      ? { confirmed: false, mismatch }
-      : {
-          confirmed: true,
-          undone: `ITSM record ${record.itsmRecordId} set back to ${before.state} (assigned ${before.assignedAssetTag ?? 'none'}, retired ${before.retiredAssetTag ?? 'none'})`,
-        };
+      ? notUndone(mismatch)
+      : undone(`ITSM record ${record.itsmRecordId} set back to ${before.state} (assigned ${before.assignedAssetTag ?? 'none'}, retired ${before.retiredAssetTag ?? 'none'})`);
   }
 
   /** The old asset back in service with the subject, if this order retired it. */
   private async undoRetirement(record: ReplacementRecord): Promise<UndoResult> {
     const tag = record.retiredAssetTag;
     const asset = await this.devices.readAsset(tag);
-    if (asset?.status !== 'retired' || asset.retiredFor !== record.requestId) return { confirmed: true, undone: `nothing to undo: asset ${tag} was not retired by this request` };
+    if (asset?.status !== 'retired' || asset.retiredFor !== record.requestId) return undone(`nothing to undo: asset ${tag} was not retired by this request`);
     await this.devices.returnToService(tag, record.requestId, record.employeeId);
     const readBack = await this.devices.readAsset(tag);
     return readBack?.status === 'assigned' && readBack.assignedTo === record.employeeId
-      ? { confirmed: true, undone: `asset ${tag} back in service with ${record.employeeId}` }
-      : { confirmed: false, mismatch: `asset ${tag} is ${readBack?.status ?? 'gone'} after being put back in service` };
+      ? undone(`asset ${tag} back in service with ${record.employeeId}`)
+      : notUndone(`asset ${tag} is ${readBack?.status ?? 'gone'} after being put back in service`);
   }
 
   /** The replacement device unenrolled and back in stock. */
   private async undoReplacement(record: ReplacementRecord): Promise<UndoResult> {
     const released = await this.devices.releaseForOrder(record.requestId, record.employeeId);
-    if (!released) return { confirmed: true, undone: 'nothing to undo: no replacement device had been assigned' };
+    if (!released) return undone('nothing to undo: no replacement device had been assigned');
     const readBack = await this.devices.readDevice(released.assetTag);
     return readBack && (readBack.assignedTo !== null || readBack.enrolled)
-      ? { confirmed: false, mismatch: `device ${released.assetTag} still assigned or enrolled after its release` }
-      : { confirmed: true, undone: `device ${released.assetTag} unenrolled and back in stock` };
+      ? notUndone(`device ${released.assetTag} still assigned or enrolled after its release`)
+      : undone(`device ${released.assetTag} unenrolled and back in stock`);
   }
 }

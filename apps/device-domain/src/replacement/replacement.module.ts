@@ -1,3 +1,4 @@
+import { ParticipantModule } from '@closeloop/participant';
 import { Module } from '@nestjs/common';
 
 import { ReplacementActions } from './replacement.actions';
@@ -5,6 +6,7 @@ import { ReplacementRepository } from './replacement.repository';
 import { ReplacementService } from './replacement.service';
 
 @Module({
+  imports: [ParticipantModule],
   providers: [ReplacementService, ReplacementActions, ReplacementRepository],
   exports: [ReplacementService],
 })

@@ -1,29 +1,25 @@
+import { InMemoryJourneyRecords } from '@closeloop/participant/testing';
+import type { EntityManager } from 'typeorm';
+
 import type { ItsmRecordValues } from '../itsm/itsm.connector';
 import type { ReplacementRecord } from './replacement.domain';
 import type { ReplacementOrder } from './replacement.repository';
 
+const pending = { status: 'pending' as const };
+
 /** The replacement records in memory, with the repository's rules (a remembered ITSM record is kept). */
-export class InMemoryReplacementRepository {
-  readonly records = new Map<string, ReplacementRecord>();
-
-  async lock(_manager: unknown, orders: readonly ReplacementOrder[]): Promise<Map<string, ReplacementRecord>> {
-    for (const order of orders) {
-      if (!this.records.has(order.requestId)) {
-        const pending = { status: 'pending' as const };
-        this.records.set(order.requestId, { ...order, replacement: pending, retirement: pending, reconciliation: pending, itsmBefore: null, compensating: false });
-      }
-    }
-    return new Map(orders.map((o) => [o.requestId, this.records.get(o.requestId) as ReplacementRecord]));
+export class InMemoryReplacementRepository extends InMemoryJourneyRecords<ReplacementOrder, ReplacementRecord> {
+  constructor() {
+    super({ create: (order) => ({ ...order, replacement: pending, retirement: pending, reconciliation: pending, itsmBefore: null, compensating: false }) });
   }
 
-  async rememberItsmBefore(_manager: unknown, requestId: string, values: ItsmRecordValues): Promise<void> {
-    const record = this.records.get(requestId);
-    if (record && !record.itsmBefore && !record.compensating) {
-      this.records.set(requestId, { ...record, itsmBefore: { state: values.state, assignedAssetTag: values.assignedAssetTag, retiredAssetTag: values.retiredAssetTag } });
-    }
+  async rememberItsmBefore(tx: EntityManager, requestId: string, values: ItsmRecordValues): Promise<void> {
+    this.update(tx, requestId, (record) =>
+      record.itsmBefore || record.compensating ? record : { ...record, itsmBefore: { state: values.state, assignedAssetTag: values.assignedAssetTag, retiredAssetTag: values.retiredAssetTag } },
+    );
   }
 
-  async save(_manager: unknown, record: ReplacementRecord): Promise<void> {
-    this.records.set(record.requestId, record);
+  save(tx: EntityManager, record: ReplacementRecord): Promise<void> {
+    return this.saveAll(tx, [record]);
   }
 }

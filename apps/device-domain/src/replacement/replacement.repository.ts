@@ -1,3 +1,4 @@
+import type { JourneyRecords } from '@closeloop/participant';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
@@ -31,7 +32,7 @@ interface Row {
 const PENDING = JSON.stringify({ status: 'pending' });
 
 @Injectable()
-export class ReplacementRepository {
+export class ReplacementRepository implements JourneyRecords<ReplacementOrder, ReplacementRecord> {
   /**
    * Creates a record with every step pending for each journey not seen yet and locks them all
    * (in id order) for the transaction, so the steps and their compensation never run side by

@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 
 import type { CompensationOf, Requested, RetryOf } from '@closeloop/contracts';
 import { buildEvent, CompensationRequestedV1, type EventEnvelope, JourneyRequestedV1, type RequestedOf, StepRetryRequestedV1 } from '@closeloop/contracts';
-import type { Inbox, Outbox, OutgoingEvent } from '@closeloop/messaging';
-import type { DataSource } from 'typeorm';
+import type { OutgoingEvent } from '@closeloop/messaging';
+import { FixedClock, inMemoryPorts } from '@closeloop/participant/testing';
 
 import { InMemoryDeviceManagement } from '../device-management/device-management.connector.fake';
 import { InMemoryItsm } from '../itsm/itsm.connector.fake';
 import { ReplacementActions } from './replacement.actions';
 import type { ReplacementStep } from './replacement.domain';
-import type { ReplacementRepository } from './replacement.repository';
 import { InMemoryReplacementRepository } from './replacement.repository.fake';
 import { ReplacementService } from './replacement.service';
 
@@ -17,25 +16,12 @@ const EMPLOYEE = 'E1';
 const now = () => new Date('2026-01-01T00:00:00.000Z');
 
 const setUp = () => {
+  const ports = inMemoryPorts(new FixedClock(now()));
   const devices = new InMemoryDeviceManagement();
   const itsm = new InMemoryItsm();
-  const records = new InMemoryReplacementRepository();
-  const handled = new Set<string>();
-  const published: OutgoingEvent[] = [];
-  const inbox = {
-    claim: async (_m: unknown, ids: readonly string[]) => new Set(ids.filter((id) => !handled.has(id) && handled.add(id))),
-  };
-  const outbox = { add: async (_m: unknown, events: readonly OutgoingEvent[]) => void published.push(...events) };
-  const dataSource = { transaction: <T>(work: (manager: unknown) => Promise<T>) => work({}) };
-  const service = new ReplacementService(
-    dataSource as unknown as DataSource,
-    records as unknown as ReplacementRepository,
-    new ReplacementActions(devices, itsm),
-    outbox as unknown as Outbox,
-    inbox as unknown as Inbox,
-    { now },
-    { next: () => randomUUID() },
-  );
+  const records = ports.enlist(new InMemoryReplacementRepository());
+  const published = ports.outbox.sent;
+  const service = new ReplacementService(ports, records, new ReplacementActions(devices, itsm));
   devices.hand('AT-OLD', 'laptop-14', EMPLOYEE);
   const summary = () => published.map((e) => `${e.topic} ${(e.event.payload as { step?: string }).step ?? ''}`.trim());
   return { devices, itsm, records, published, service, summary };

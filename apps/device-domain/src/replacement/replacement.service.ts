@@ -2,43 +2,40 @@ import type { CompensationOf, Requested, RetryOf } from '@closeloop/contracts';
 import {
   AssetRetiredV1,
   AssignmentCompensatedV1,
-  buildEvent,
-  causedBy,
-  ComplianceFailedV1,
   ComplianceVerifiedV1,
-  type EventContract,
-  type EventEnvelope,
-  type PayloadOf,
   ReconciliationCompensatedV1,
   RecordsReconciledV1,
   requestedAttempt,
   type RequestedOf,
   RetirementCompensatedV1,
 } from '@closeloop/contracts';
-import { claimFresh,Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
+import type { OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
-import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
-import { Inject, Injectable } from '@nestjs/common';
-import pLimit from 'p-limit';
-import { DataSource } from 'typeorm';
+import { boundedCalls, byJourney, failed, isDue, outcomeEvent, ParticipantPorts, snapshotBefore, type StepAsk, stepContracts, stepTransaction } from '@closeloop/participant';
+import { compensatedEvent, confirmUndos } from '@closeloop/participant';
+import { Injectable } from '@nestjs/common';
 
+import { complianceVerified, DEVICE_REPORTS } from '../enrolment/compliance.report';
 import { ReplacementActions } from './replacement.actions';
-import { type Failed, readyToReconcile, type ReplacementRecord, type ReplacementStep, type StepState } from './replacement.domain';
+import {
+  type Failed,
+  readyToReconcile,
+  RECONCILIATION,
+  type ReconciliationDecision,
+  REPLACEMENT,
+  type ReplacementRecord,
+  type ReplacementStep,
+  RETIREMENT,
+  type StepState,
+} from './replacement.domain';
 import { type ReplacementOrder, ReplacementRepository } from './replacement.repository';
-
-const PRODUCER = 'device-domain';
-/** Journeys worked on at once per batch (the database pool is 10 by default). */
-const CONNECTOR_CONCURRENCY = 8;
 
 type Order = RequestedOf<'device-replacement'>;
 type Evidence = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 
 /** One event asking for steps of a journey: the request itself (replacement and retirement), or a retry of one step. */
-interface Ask {
-  readonly cause: EventEnvelope;
-  readonly request: Order;
+interface Ask extends StepAsk<Order> {
   readonly steps: readonly ReplacementStep[];
-  readonly retry: boolean;
   readonly evidence: Evidence;
 }
 
@@ -53,11 +50,38 @@ const orderOf = (requestId: string, request: Order): ReplacementOrder => ({
 
 const failedState = (decision: Failed): StepState => ({ status: 'failed', failure: { code: decision.code, reason: decision.reason } });
 
-const COMPENSATED_BY: Record<ReplacementStep, EventContract> = {
-  replacement: AssignmentCompensatedV1,
-  retirement: RetirementCompensatedV1,
-  reconciliation: ReconciliationCompensatedV1,
+/** Each step's events: each reports with its own name, so assurance tells them apart. */
+const STEPS = {
+  replacement: stepContracts({
+    ...DEVICE_REPORTS,
+    step: REPLACEMENT.step,
+    verified: ComplianceVerifiedV1,
+    compensated: AssignmentCompensatedV1,
+    evidence: complianceVerified,
+  }),
+  retirement: stepContracts({
+    ...DEVICE_REPORTS,
+    step: RETIREMENT.step,
+    verified: AssetRetiredV1,
+    compensated: RetirementCompensatedV1,
+    evidence: ({ assetTag, reason }: { assetTag: string; reason: string }, _record: ReplacementRecord, at) => ({ assetTag, state: 'retired' as const, reason, retiredAt: at }),
+  }),
+  reconciliation: stepContracts({
+    ...DEVICE_REPORTS,
+    step: RECONCILIATION.step,
+    verified: RecordsReconciledV1,
+    compensated: ReconciliationCompensatedV1,
+    evidence: (tags: { assignedAssetTag: string; retiredAssetTag: string }, record: ReplacementRecord, at) => ({
+      itsmRecordId: record.itsmRecordId,
+      assignedAssetTag: tags.assignedAssetTag,
+      retiredAssetTag: tags.retiredAssetTag,
+      agree: true as const,
+      reconciledAt: at,
+    }),
+  }),
 };
+
+const stepOf = (event: CompensationOf<'device-replacement'>) => event.payload.step as ReplacementStep;
 
 /**
  * The device steps of a device replacement. The request starts two at once: the replacement
@@ -69,16 +93,12 @@ const COMPENSATED_BY: Record<ReplacementStep, EventContract> = {
 @Injectable()
 export class ReplacementService {
   private readonly logger = createLogger(ReplacementService.name);
-  private readonly connectorSlots = pLimit(CONNECTOR_CONCURRENCY);
+  private readonly calls = boundedCalls();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly ports: ParticipantPorts,
     private readonly replacements: ReplacementRepository,
     private readonly actions: ReplacementActions,
-    private readonly outbox: Outbox,
-    private readonly inbox: Inbox,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
 
   onRequested(events: ReadonlyArray<Requested<'device-replacement'>>): Promise<void> {
@@ -98,50 +118,36 @@ export class ReplacementService {
    * forward work runs for the journey any more. An undo that is refused or that the read-back
    * contradicts confirms nothing: assurance asks again.
    */
-  async compensate(events: ReadonlyArray<CompensationOf<'device-replacement'>>): Promise<void> {
-    if (events.length === 0) return;
-    await this.dataSource.transaction(async (manager) => {
-      const todo = await claimFresh(this.inbox, manager, events);
-      const records = await this.replacements.lock(manager, todo.map((e) => orderOf(e.requestId, e.payload.request)));
-      const out: OutgoingEvent[] = [];
-      for (const event of todo) {
-        const step = event.payload.step as ReplacementStep;
-        let record: ReplacementRecord = { ...(records.get(event.requestId) as ReplacementRecord), compensating: true };
-        const result = await this.actions.undo(step, record);
-        const now = this.clock.now();
-        if (result.confirmed) {
-          record = { ...record, [step]: { ...record[step], status: 'compensated' } };
-          const contract = COMPENSATED_BY[step];
-          const payload = { step, undone: result.undone, compensatedAt: now.toISOString() };
-          out.push(this.event(contract, event, payload));
-          this.logger.info({ requestId: event.requestId, eventId: event.eventId, step }, 'replacement step compensated');
-        } else {
-          this.logger.warn({ requestId: event.requestId, eventId: event.eventId, step, mismatch: result.mismatch }, 'replacement step not undone; not confirmed');
-        }
-        records.set(event.requestId, record);
-        await this.replacements.save(manager, record, now);
-      }
-      await this.outbox.add(manager, out);
+  compensate(events: ReadonlyArray<CompensationOf<'device-replacement'>>): Promise<void> {
+    return stepTransaction(this.ports, events, this.logger, async (tx, todo) => {
+      const records = await this.replacements.lock(tx, todo.map((e) => orderOf(e.requestId, e.payload.request)));
+      return confirmUndos(
+        todo,
+        this.logger,
+        async (event) => {
+          const step = stepOf(event);
+          const record: ReplacementRecord = { ...(records.get(event.requestId) as ReplacementRecord), compensating: true };
+          const result = await this.actions.undo(step, record);
+          const next: ReplacementRecord = result.confirmed ? { ...record, [step]: { ...record[step], status: 'compensated' } } : record;
+          records.set(event.requestId, next);
+          await this.replacements.save(tx, next, this.ports.clock.now());
+          return result;
+        },
+        (event, { undone: what }) => compensatedEvent(STEPS[stepOf(event)], event, what, this.ports),
+      );
     });
   }
 
   private async run(asks: readonly Ask[]): Promise<void> {
     if (asks.length === 0) return;
     await this.rememberItsmBefore(asks);
-    await this.dataSource.transaction(async (manager) => {
-      const todo = await claimFresh(this.inbox, manager, asks, (a) => a.cause.eventId);
-      const records = await this.replacements.lock(manager, todo.map((a) => orderOf(a.cause.requestId, a.request)));
-      const byJourney = new Map<string, Ask[]>();
-      for (const ask of todo) byJourney.set(ask.cause.requestId, [...(byJourney.get(ask.cause.requestId) ?? []), ask]);
-      const results = await Promise.all(
-        [...byJourney.entries()].map(([requestId, journeyAsks]) => this.connectorSlots(() => this.advance(records.get(requestId) as ReplacementRecord, journeyAsks))),
-      );
-      const now = this.clock.now();
-      for (const { record } of results) await this.replacements.save(manager, record, now);
-      await this.outbox.add(
-        manager,
-        results.flatMap((r) => r.out),
-      );
+    await stepTransaction(this.ports, asks, this.logger, async (tx, fresh) => {
+      const records = await this.replacements.lock(tx, fresh.map((a) => orderOf(a.cause.requestId, a.request)));
+      // Journeys side by side (bounded); the steps of one journey one after the other.
+      const advanced = await this.calls([...byJourney(fresh)], ([requestId, journeyAsks]) => this.advance(records.get(requestId) as ReplacementRecord, journeyAsks));
+      const now = this.ports.clock.now();
+      for (const [, { record }] of advanced) await this.replacements.save(tx, record, now);
+      return advanced.flatMap(([, { out }]) => out);
     });
   }
 
@@ -150,35 +156,20 @@ export class ReplacementService {
     let record = start;
     const out: OutgoingEvent[] = [];
     const askFor = (step: ReplacementStep) => asks.filter((a) => a.steps.includes(step)).at(-1);
-    const due = (step: ReplacementStep, ask: Ask | undefined) => ask !== undefined && !record.compensating && record[step].status !== 'compensated' && (ask.retry || record[step].status === 'pending');
-    const at = () => this.clock.now().toISOString();
-    const failure = (step: ReplacementStep, cause: EventEnvelope, decision: Failed, attempt = requestedAttempt(cause)) =>
-      out.push(this.event(ComplianceFailedV1, cause, { step, attempt, code: decision.code, reason: decision.reason, failedAt: at() }));
+    const due = (step: ReplacementStep, ask: Ask | undefined) => ask !== undefined && !record.compensating && isDue(record[step].status, ask.retry);
 
     const replacementAsk = askFor('replacement');
     if (replacementAsk && due('replacement', replacementAsk)) {
-      const decision = await this.actions.replace(record);
-      if (decision.kind === 'verified') {
-        const { device } = decision;
-        record = { ...record, replacement: { status: 'verified', assetTag: device.assetTag, serialNumber: device.serialNumber } };
-        const payload = { assetTag: device.assetTag, serialNumber: device.serialNumber, model: device.model, enrolled: true as const, compliant: true as const, checkedAt: at() };
-        out.push(this.event(ComplianceVerifiedV1, replacementAsk.cause, payload));
-      } else {
-        record = { ...record, replacement: failedState(decision) };
-        failure('replacement', replacementAsk.cause, decision);
-      }
+      const result = await this.actions.replace(record);
+      record = { ...record, replacement: result.kind === 'verified' ? { status: 'verified', assetTag: result.device.assetTag, serialNumber: result.device.serialNumber } : failedState(result) };
+      out.push(outcomeEvent(STEPS.replacement, replacementAsk.cause, record, result, this.ports));
     }
 
     const retirementAsk = askFor('retirement');
     if (retirementAsk && due('retirement', retirementAsk)) {
-      const decision = await this.actions.retire(record);
-      if (decision.kind === 'verified') {
-        record = { ...record, retirement: { status: 'verified' } };
-        out.push(this.event(AssetRetiredV1, retirementAsk.cause, { assetTag: decision.assetTag, state: 'retired', reason: decision.reason, retiredAt: at() }));
-      } else {
-        record = { ...record, retirement: failedState(decision) };
-        failure('retirement', retirementAsk.cause, decision);
-      }
+      const result = await this.actions.retire(record);
+      record = { ...record, retirement: result.kind === 'verified' ? { status: 'verified' } : failedState(result) };
+      out.push(outcomeEvent(STEPS.retirement, retirementAsk.cause, record, result, this.ports));
     }
 
     // Opened by the two steps before it (its first attempt), or retried by assurance.
@@ -187,27 +178,19 @@ export class ReplacementService {
     if (opened || due('reconciliation', reconciliationAsk)) {
       const cause = reconciliationAsk?.cause ?? (asks.at(-1) as Ask).cause;
       const attempt = reconciliationAsk ? requestedAttempt(reconciliationAsk.cause) : 1;
-      const assignedAssetTag = this.assignedAssetTag(record, reconciliationAsk?.evidence ?? {});
-      const retired = record.retirement.status === 'verified' || reconciliationAsk?.evidence[AssetRetiredV1.topic] !== undefined;
-      const decision: Failed | Awaited<ReturnType<ReplacementActions['reconcile']>> =
-        assignedAssetTag && retired
-          ? await this.actions.reconcile(record, assignedAssetTag)
-          : { kind: 'failed', code: 'PROVISIONING_FAILED', reason: 'the reconciliation needs the replacement device verified and the old asset retired first' };
-      if (decision.kind === 'verified') {
-        record = { ...record, reconciliation: { status: 'verified' } };
-        const payload = { itsmRecordId: record.itsmRecordId, assignedAssetTag: decision.assignedAssetTag, retiredAssetTag: decision.retiredAssetTag, agree: true as const, reconciledAt: at() };
-        out.push(this.event(RecordsReconciledV1, cause, payload));
-      } else {
-        record = { ...record, reconciliation: failedState(decision) };
-        failure('reconciliation', cause, decision, attempt);
-      }
+      const result = await this.reconcile(record, reconciliationAsk?.evidence ?? {});
+      record = { ...record, reconciliation: result.kind === 'verified' ? { status: 'verified' } : failedState(result) };
+      out.push(outcomeEvent(STEPS.reconciliation, cause, record, result, this.ports, attempt));
     }
-    for (const e of out) this.logger.info({ requestId: record.requestId, eventId: e.event.causationId, topic: e.topic }, 'replacement step done');
     return { record, out };
   }
 
-  private event<C extends EventContract>(contract: C, cause: EventEnvelope, payload: PayloadOf<C>): OutgoingEvent {
-    return outgoing(contract, buildEvent(contract, causedBy(cause, PRODUCER), payload, { eventId: this.ids.next(), occurredAt: this.clock.now() }));
+  /** The reconciliation needs the replacement device (as verified here, or by hand per the evidence) and the old asset retired. */
+  private async reconcile(record: ReplacementRecord, evidence: Evidence): Promise<ReconciliationDecision> {
+    const assignedAssetTag = this.assignedAssetTag(record, evidence);
+    const retired = record.retirement.status === 'verified' || evidence[AssetRetiredV1.topic] !== undefined;
+    if (!assignedAssetTag || !retired) return failed('PROVISIONING_FAILED', 'the reconciliation needs the replacement device verified and the old asset retired first');
+    return this.actions.reconcile(record, assignedAssetTag);
   }
 
   /** The replacement device: as this service verified it, or (after an operator fixed the step by hand) from the evidence. */
@@ -221,15 +204,11 @@ export class ReplacementService {
    * Before anything changes, records the ITSM record as it is, in a transaction of its own, so
    * that compensation can set it back even if the journey fails half-way. Once recorded, it is kept.
    */
-  private async rememberItsmBefore(asks: readonly Ask[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const records = await this.replacements.lock(manager, asks.map((a) => orderOf(a.cause.requestId, a.request)));
-      const unknown = [...records.values()].filter((r) => r.itsmBefore === null && !r.compensating);
-      const found = await Promise.all(unknown.map((r) => this.connectorSlots(() => this.actions.readItsmBefore(r))));
-      for (const [i, record] of unknown.entries()) {
-        const itsm = found[i];
-        if (itsm) await this.replacements.rememberItsmBefore(manager, record.requestId, itsm);
-      }
+  private rememberItsmBefore(asks: readonly Ask[]): Promise<void> {
+    return snapshotBefore(this.ports.transactions, this.calls, {
+      unrecorded: async (tx) => [...(await this.replacements.lock(tx, asks.map((a) => orderOf(a.cause.requestId, a.request)))).values()].filter((r) => r.itsmBefore === null && !r.compensating),
+      read: (record) => this.actions.readItsmBefore(record),
+      keep: (tx, record, itsm) => this.replacements.rememberItsmBefore(tx, record.requestId, itsm),
     });
   }
 }

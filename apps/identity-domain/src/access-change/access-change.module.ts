@@ -1,10 +1,11 @@
+import { ParticipantModule } from '@closeloop/participant';
 import { Module } from '@nestjs/common';
 
 import { AccountStepsModule } from '../account-steps/account-steps.module';
 import { AccessChangeService } from './access-change.service';
 
 @Module({
-  imports: [AccountStepsModule],
+  imports: [ParticipantModule, AccountStepsModule],
   providers: [AccessChangeService],
   exports: [AccessChangeService],
 })

@@ -1,27 +1,17 @@
 import type { CompensationOf, Requested, RetryOf } from '@closeloop/contracts';
-import { AccountCompensatedV1, AccountFailedV1, buildEvent, causedBy, DirectoryAccessChangedV1, type EventEnvelope, requestedAttempt, type RequestedOf } from '@closeloop/contracts';
-import { claimFresh,Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
+import { DirectoryAccessChangedV1, type RequestedOf } from '@closeloop/contracts';
 import { createLogger } from '@closeloop/observability';
-import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
+import { attemptSteps, boundedCalls, dueSteps, failed, outcomeEvents, ParticipantPorts, requestAsks, retryAsks, snapshotBefore, type StepAsk, stepContracts, stepTransaction } from '@closeloop/participant';
+import { compensatedEvent, confirmUndos, notUndone, undone, type UndoResult } from '@closeloop/participant';
 import { Inject, Injectable } from '@nestjs/common';
-import pLimit from 'p-limit';
-import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 
+import { concludeStep, IDENTITY_REPORTS } from '../account-steps/account-step.domain';
 import { type AccountStepKey, type AccountStepRecord, AccountStepRepository } from '../account-steps/account-step.repository';
-import { lockEmployeeAccounts } from '../account-steps/employee-lock';
-import { DIRECTORY_CONNECTOR, type DirectoryConnector, DirectoryRejectedError } from '../directory/directory.connector';
+import { DIRECTORY_CONNECTOR, DIRECTORY_REFUSAL, type DirectoryConnector } from '../directory/directory.connector';
 import { type AccessChangeDecision, decideAccessChange, DIRECTORY_ACCESS, type GroupsChange, noAccount, restoreMismatch, restorePlan } from './access-change.domain';
 
-const PRODUCER = 'identity-domain';
-/** Directory calls in flight at once per batch (the database pool is 10 by default). */
-const CONNECTOR_CONCURRENCY = 8;
-
 type AccessChangeRequest = RequestedOf<'access-change'>;
-interface Item {
-  readonly cause: EventEnvelope;
-  readonly request: AccessChangeRequest;
-  readonly retry: boolean;
-}
 
 const keyOf = (requestId: string, request: AccessChangeRequest): AccountStepKey => ({
   requestId,
@@ -33,6 +23,20 @@ const keyOf = (requestId: string, request: AccessChangeRequest): AccountStepKey 
 const groupsChange = (request: AccessChangeRequest): GroupsChange => ({ remove: request.remove.groups, grant: request.grant.groups });
 const listed = (groups: readonly string[]) => (groups.length > 0 ? groups.join(', ') : 'none');
 
+const GROUPS_CHANGED = stepContracts({
+  ...IDENTITY_REPORTS,
+  step: DIRECTORY_ACCESS.step,
+  verified: DirectoryAccessChangedV1,
+  evidence: (account: { accountId: string; groups: readonly string[] }, request: AccessChangeRequest, at) => ({
+    accountId: account.accountId,
+    employeeId: request.subject.employeeId,
+    removedGroups: [...request.remove.groups],
+    grantedGroups: [...request.grant.groups],
+    groups: [...account.groups],
+    verifiedAt: at,
+  }),
+});
+
 /**
  * The identity step of an access change: takes the subject's existing account out of the removed
  * groups and into the granted ones, reads the directory back, and reports. Compensation puts the
@@ -41,25 +45,21 @@ const listed = (groups: readonly string[]) => (groups.length > 0 ? groups.join('
 @Injectable()
 export class AccessChangeService {
   private readonly logger = createLogger(AccessChangeService.name);
-  private readonly connectorSlots = pLimit(CONNECTOR_CONCURRENCY);
+  private readonly calls = boundedCalls();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly ports: ParticipantPorts,
     private readonly steps: AccountStepRepository,
-    private readonly outbox: Outbox,
-    private readonly inbox: Inbox,
     @Inject(DIRECTORY_CONNECTOR) private readonly directory: DirectoryConnector,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
 
   change(events: ReadonlyArray<Requested<'access-change'>>): Promise<void> {
-    return this.run(events.map((cause) => ({ cause, request: cause.payload, retry: false })));
+    return this.run(requestAsks(events));
   }
 
   /** Assurance asks for another attempt: re-read the account, change only what is missing, report again. */
   retry(events: ReadonlyArray<RetryOf<'access-change'>>): Promise<void> {
-    return this.run(events.map((cause) => ({ cause, request: cause.payload.request, retry: true })));
+    return this.run(retryAsks(events));
   }
 
   /**
@@ -69,145 +69,88 @@ export class AccessChangeService {
    * new-hire compensation, the account stays enabled: it existed before the journey. A read-back
    * that disagrees, or a directory that refuses, confirms nothing: assurance asks again.
    */
-  async compensate(events: ReadonlyArray<CompensationOf<'access-change'>>): Promise<void> {
-    if (events.length === 0) return;
-    await this.dataSource.transaction(async (manager) => {
-      const todo = await claimFresh(this.inbox, manager, events);
-      const records = await this.steps.lock(manager, todo.map((e) => keyOf(e.requestId, e.payload.request)));
-      await lockEmployeeAccounts(manager, todo.map((e) => e.payload.request.subject.employeeId));
-      const out: OutgoingEvent[] = [];
-      for (const event of todo) {
-        const record = records.get(event.requestId) as AccountStepRecord;
-        const { employeeId } = event.payload.request.subject;
-        let undone = 'nothing to undo: the access change never changed the directory';
-        let groups = record.groups;
-        if (record.groupsBefore && record.accountId) {
-          const touched = record.beforeAt ? await this.steps.groupsTouchedSince(manager, employeeId, event.requestId, record.beforeAt) : new Map<string, string[]>();
-          const plan = restorePlan(record.groupsBefore, groupsChange(event.payload.request), touched);
-          let mismatch: string | null;
-          try {
-            await this.directory.changeGroups(record.accountId, employeeId, plan);
-            const readBack = await this.directory.readAccount(record.accountId);
-            mismatch = restoreMismatch(plan, readBack);
-            groups = readBack?.groups ?? [];
-          } catch (error) {
-            if (!(error instanceof DirectoryRejectedError)) throw error;
-            mismatch = error.message;
-          }
-          if (mismatch) {
-            this.logger.warn({ requestId: event.requestId, eventId: event.eventId, mismatch }, 'groups not restored after an access change; not confirmed');
-            continue;
-          }
-          undone = `groups of ${record.accountId} restored: back in ${listed(plan.add)}; out of ${listed(plan.remove)}`;
-          if (plan.leftAlone.length > 0) {
-            undone += `; left alone, changed by another journey since: ${plan.leftAlone.map((l) => `${l.group} (${l.by.join(', ')})`).join(', ')}`;
-          }
-        }
-        const now = this.clock.now();
-        await this.steps.save(manager, [{ ...record, status: 'compensated', groups, failure: null, updatedAt: now }]);
-        const payload = { step: DIRECTORY_ACCESS.step, undone, compensatedAt: now.toISOString() };
-        out.push(outgoing(AccountCompensatedV1, buildEvent(AccountCompensatedV1, causedBy(event, PRODUCER), payload, { eventId: this.ids.next(), occurredAt: now })));
-        this.logger.info({ requestId: event.requestId, eventId: event.eventId }, 'access change compensated');
-      }
-      await this.outbox.add(manager, out);
+  compensate(events: ReadonlyArray<CompensationOf<'access-change'>>): Promise<void> {
+    return stepTransaction(this.ports, events, this.logger, async (tx, todo) => {
+      const records = await this.steps.lock(tx, todo.map((e) => keyOf(e.requestId, e.payload.request)));
+      await this.steps.lockEmployees(tx, todo.map((e) => e.payload.request.subject.employeeId));
+      const recordOf = (event: CompensationOf<'access-change'>) => records.get(event.requestId) as AccountStepRecord;
+      return confirmUndos(
+        todo,
+        this.logger,
+        (event) => this.restoreGroups(tx, event, recordOf(event)),
+        async (event, restored) => {
+          await this.steps.save(tx, [{ ...recordOf(event), status: 'compensated', groups: restored.groups, failure: null, updatedAt: this.ports.clock.now() }]);
+          return compensatedEvent(GROUPS_CHANGED, event, restored.undone, this.ports);
+        },
+      );
     });
   }
 
-  private async run(items: readonly Item[]): Promise<void> {
-    if (items.length === 0) return;
-    await this.rememberGroupsBefore(items);
-    await this.dataSource.transaction(async (manager) => {
-      const todo = await claimFresh(this.inbox, manager, items, (i) => i.cause.eventId);
-      const records = await this.steps.lock(manager, todo.map((i) => keyOf(i.cause.requestId, i.request)));
-      await lockEmployeeAccounts(manager, todo.map((i) => i.request.subject.employeeId));
-      // Work once per journey (the last request of the batch wins); never after a compensation.
-      const latest = new Map(todo.map((i) => [i.cause.requestId, i]));
-      const pending = [...latest.values()].flatMap((item) => {
-        const record = records.get(item.cause.requestId);
-        return record && record.status !== 'compensated' && (item.retry || record.status === 'pending') ? [{ item, record }] : [];
-      });
-      const decisions = await Promise.all(pending.map(({ item, record }) => this.connectorSlots(() => this.apply(record, item.request))));
-      const saved: AccountStepRecord[] = [];
-      const out: OutgoingEvent[] = [];
-      for (const [i, { item, record }] of pending.entries()) {
-        const decision = decisions[i] as AccessChangeDecision;
-        const { cause, request } = item;
-        const now = this.clock.now();
-        const identity = { eventId: this.ids.next(), occurredAt: now };
-        const context = causedBy(cause, PRODUCER);
-        if (decision.kind === 'verified') {
-          saved.push({ ...record, accountId: decision.accountId, status: 'verified', groups: decision.groups, failure: null, updatedAt: now });
-          const payload = {
-            accountId: decision.accountId,
-            employeeId: request.subject.employeeId,
-            removedGroups: [...request.remove.groups],
-            grantedGroups: [...request.grant.groups],
-            groups: [...decision.groups],
-            verifiedAt: now.toISOString(),
-          };
-          out.push(outgoing(DirectoryAccessChangedV1, buildEvent(DirectoryAccessChangedV1, context, payload, identity)));
-        } else {
-          saved.push({ ...record, status: 'failed', failure: { code: decision.code, reason: decision.reason }, updatedAt: now });
-          const payload = { step: DIRECTORY_ACCESS.step, attempt: requestedAttempt(cause), code: decision.code, reason: decision.reason, failedAt: now.toISOString() };
-          out.push(outgoing(AccountFailedV1, buildEvent(AccountFailedV1, context, payload, identity)));
-        }
-        this.logger.info({ requestId: cause.requestId, eventId: cause.eventId, result: decision.kind }, 'access change step done');
-      }
-      await this.steps.save(manager, saved);
-      await this.outbox.add(manager, out);
+  /** Once per journey and never after a compensation: the groups changed, then read back. */
+  private async run(asks: ReadonlyArray<StepAsk<AccessChangeRequest>>): Promise<void> {
+    if (asks.length === 0) return;
+    await this.rememberGroupsBefore(asks);
+    await stepTransaction(this.ports, asks, this.logger, async (tx, fresh) => {
+      const records = await this.steps.lock(tx, fresh.map((a) => keyOf(a.cause.requestId, a.request)));
+      await this.steps.lockEmployees(tx, fresh.map((a) => a.request.subject.employeeId));
+      const changed = await attemptSteps(this.calls, dueSteps(fresh, records), ({ ask, record }) => this.apply(record, ask.request));
+      await this.steps.save(tx, changed.map(({ record, result }) => concludeStep(record, result, this.ports.clock.now())));
+      return outcomeEvents(GROUPS_CHANGED, changed, this.ports);
     });
   }
 
   /**
-   * Before the directory is touched, records the account's groups as they are, in a transaction
-   * of its own: if the change then fails half-way (a crash, a lost connection), compensation still
-   * knows what to restore. A record that already has them keeps them, so a retry never mistakes
-   * its own earlier changes for the state before the journey.
+   * Before the directory is touched, records the account's groups as they are: if the change then
+   * fails half-way, compensation still knows what to restore. A record that already has them
+   * keeps them, so a retry never mistakes its own earlier changes for the state before the journey.
    */
-  private async rememberGroupsBefore(items: readonly Item[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const records = await this.steps.lock(manager, items.map((i) => keyOf(i.cause.requestId, i.request)));
-      const unknown = [...records.values()].filter((r) => r.groupsBefore === null && r.status !== 'compensated');
-      // Read while no other journey is changing these accounts: the groups as they are, not half-changed.
-      await lockEmployeeAccounts(manager, unknown.map((r) => r.employeeId));
-      const found = await Promise.all(
-        unknown.map((r) =>
-          this.connectorSlots(async () => {
-            try {
-              return await this.directory.findAccount(r.employeeId);
-            } catch (error) {
-              // The step itself looks again and reports the directory's refusal.
-              if (error instanceof DirectoryRejectedError) return null;
-              throw error;
-            }
-          }),
-        ),
-      );
-      for (const [i, record] of unknown.entries()) {
-        const account = found[i];
-        if (account) await this.steps.rememberBefore(manager, record.requestId, account.accountId, account.groups);
-      }
+  private rememberGroupsBefore(asks: ReadonlyArray<StepAsk<AccessChangeRequest>>): Promise<void> {
+    return snapshotBefore(this.ports.transactions, this.calls, {
+      unrecorded: async (tx) => {
+        const records = await this.steps.lock(tx, asks.map((a) => keyOf(a.cause.requestId, a.request)));
+        const unknown = [...records.values()].filter((r) => r.groupsBefore === null && r.status !== 'compensated');
+        // Read while no other journey is changing these accounts: the groups as they are, not half-changed.
+        await this.steps.lockEmployees(tx, unknown.map((r) => r.employeeId));
+        return unknown;
+      },
+      // The step itself looks again and reports the directory's refusal.
+      read: (record) => DIRECTORY_REFUSAL.means(() => null, () => this.directory.findAccount(record.employeeId)),
+      keep: (tx, record, account) => this.steps.rememberBefore(tx, record.requestId, account.accountId, account.groups),
     });
   }
 
-  private async apply(record: AccountStepRecord, request: AccessChangeRequest): Promise<AccessChangeDecision> {
+  private apply(record: AccountStepRecord, request: AccessChangeRequest): Promise<AccessChangeDecision> {
     const { employeeId } = request.subject;
     const change = groupsChange(request);
-    try {
+    return DIRECTORY_REFUSAL.failsStep(async () => {
       if (record.groupsBefore === null || record.accountId === null) {
         const account = await this.directory.findAccount(employeeId);
         if (!account) return noAccount(employeeId);
-        return {
-          kind: 'failed',
-          code: 'PROVISIONING_FAILED',
-          reason: `the groups of ${account.accountId} could not be recorded before the change, so nothing was changed; the next attempt records them first`,
-        };
+        return failed('PROVISIONING_FAILED', `the groups of ${account.accountId} could not be recorded before the change, so nothing was changed; the next attempt records them first`);
       }
       await this.directory.changeGroups(record.accountId, employeeId, { add: change.grant, remove: change.remove });
       return decideAccessChange(change, await this.directory.readAccount(record.accountId));
-    } catch (error) {
-      if (error instanceof DirectoryRejectedError) return { kind: 'failed', code: 'PROVISIONING_FAILED', reason: error.message };
-      throw error;
-    }
+    });
+  }
+
+  /** The groups as they were before this journey, except those another journey changed since; read back. */
+  private async restoreGroups(tx: EntityManager, event: CompensationOf<'access-change'>, record: AccountStepRecord): Promise<UndoResult<{ groups: readonly string[] }>> {
+    const { accountId, groupsBefore, beforeAt } = record;
+    if (!groupsBefore || !accountId) return undone('nothing to undo: the access change never changed the directory', { groups: record.groups });
+    const { employeeId } = event.payload.request.subject;
+    const touched = beforeAt ? await this.steps.groupsTouchedSince(tx, employeeId, event.requestId, beforeAt) : new Map<string, string[]>();
+    const plan = restorePlan(groupsBefore, groupsChange(event.payload.request), touched);
+    return DIRECTORY_REFUSAL.means(
+      (error) => notUndone(error.message),
+      async () => {
+        await this.directory.changeGroups(accountId, employeeId, plan);
+        const readBack = await this.directory.readAccount(accountId);
+        const mismatch = restoreMismatch(plan, readBack);
+        if (mismatch) return notUndone(mismatch);
+        const leftAlone = plan.leftAlone.map((l) => `${l.group} (${l.by.join(', ')})`).join(', ');
+        const what = `groups of ${accountId} restored: back in ${listed(plan.add)}; out of ${listed(plan.remove)}`;
+        return undone(plan.leftAlone.length > 0 ? `${what}; left alone, changed by another journey since: ${leftAlone}` : what, { groups: readBack?.groups ?? [] });
+      },
+    );
   }
 }

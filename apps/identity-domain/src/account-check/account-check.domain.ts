@@ -1,5 +1,5 @@
 import type { StepFailureCode } from '@closeloop/contracts';
-import { SAAS_LICENSING_V1, ownStep } from '@closeloop/contracts';
+import { ownStep,SAAS_LICENSING_V1 } from '@closeloop/contracts';
 
 /** The identity step of a SaaS licensing journey (SAAS_LICENSING_V1). */
 export const ACCOUNT_CHECK = ownStep('identity', SAAS_LICENSING_V1, 'account-check');

@@ -1,6 +1,9 @@
 import type { JourneyType } from '@closeloop/contracts';
+import type { JourneyRecords } from '@closeloop/participant';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+
+import { lockEmployeeAccounts } from './employee-lock';
 
 /**
  * pending: not done yet (or a retry is due); compensated: a tombstone, so a late forward event or
@@ -64,7 +67,7 @@ const toRecord = (r: Row): AccountStepRecord => ({
 });
 
 @Injectable()
-export class AccountStepRepository {
+export class AccountStepRepository implements JourneyRecords<AccountStepKey, AccountStepRecord> {
   /**
    * Creates a pending record for each journey not seen yet and locks them all (in id order) for
    * the transaction, so the step and its compensation never run side by side for one journey.
@@ -84,6 +87,11 @@ export class AccountStepRepository {
     );
     const rows: Row[] = await manager.query('SELECT * FROM identity.account_steps WHERE request_id = ANY($1::uuid[]) ORDER BY request_id FOR UPDATE', [ids]);
     return new Map(rows.map((r) => [r.request_id, toRecord(r)]));
+  }
+
+  /** Serialises what is done to these employees' accounts until the transaction ends (see lockEmployeeAccounts). */
+  lockEmployees(manager: EntityManager, employeeIds: readonly string[]): Promise<void> {
+    return lockEmployeeAccounts(manager, employeeIds);
   }
 
   /** Records the account and its groups before the change; a snapshot once taken is kept. */

@@ -1,3 +1,5 @@
+import { targetRefusal } from '@closeloop/participant';
+
 /** The identity directory (IAM) as the identity domain sees it. A real connector replaces the simulator. */
 export interface DirectoryAccount {
   readonly accountId: string;
@@ -39,3 +41,6 @@ export const DIRECTORY_CONNECTOR = Symbol('DIRECTORY_CONNECTOR');
 export class DirectoryRejectedError extends Error {
   override name = 'DirectoryRejectedError';
 }
+
+/** The directory's refusals: a step's failure, not a reason to try the batch again. */
+export const DIRECTORY_REFUSAL = targetRefusal(DirectoryRejectedError);

@@ -1,3 +1,4 @@
+import type { JourneyRecords } from '@closeloop/participant';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
@@ -29,7 +30,7 @@ export interface AccountState {
 
 /** The identity service's record of what it did for each journey. */
 @Injectable()
-export class AccountRepository {
+export class AccountRepository implements JourneyRecords<{ requestId: string; employeeId: string }, AccountState> {
   /**
    * Creates a pending record for each journey not seen yet and locks them all (in id order) for
    * the transaction, so provisioning and compensation of one journey never run side by side.

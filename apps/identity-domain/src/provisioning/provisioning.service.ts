@@ -1,38 +1,40 @@
 import type { CompensationOf, Requested, RetryOf } from '@closeloop/contracts';
-import { AccountCompensatedV1, AccountFailedV1, AccountVerifiedV1, buildEvent, causedBy, type EventEnvelope, requestedAttempt, type RequestedOf } from '@closeloop/contracts';
-import { claimFresh,Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
+import { AccountVerifiedV1, type RequestedOf } from '@closeloop/contracts';
 import { createLogger } from '@closeloop/observability';
-import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
+import { attemptSteps, boundedCalls, conclusion, dueSteps, type Failed, failed, forStep, outcomeEvents, ParticipantPorts, requestAsks, retryAsks, type StepAsk, stepContracts, stepTransaction } from '@closeloop/participant';
+import { compensatedEvent, confirmUndos, notUndone, undone, type UndoResult } from '@closeloop/participant';
 import { Inject, Injectable } from '@nestjs/common';
-import pLimit from 'p-limit';
-import { DataSource } from 'typeorm';
 
-import { DIRECTORY_CONNECTOR, type DirectoryConnector, DirectoryRejectedError } from '../directory/directory.connector';
-import { type AccountRecord, AccountRepository } from './account.repository';
+import { accountVerified, IDENTITY_REPORTS } from '../account-steps/account-step.domain';
+import { DIRECTORY_CONNECTOR, DIRECTORY_REFUSAL, type DirectoryConnector } from '../directory/directory.connector';
+import { type AccountRecord, AccountRepository, type AccountState } from './account.repository';
 import { type AccountDecision, decideAccount, decideOwnership, NEW_HIRE_IDENTITY } from './provisioning.domain';
 
-const PRODUCER = 'identity-domain';
-/** The journey step this service owns. */
-const STEP_OWNER = NEW_HIRE_IDENTITY.owner;
-/** Directory calls in flight at once per batch (the database pool is 10 by default). */
-const CONNECTOR_CONCURRENCY = 8;
+type NewHire = RequestedOf<'new-hire'>;
 
-type Item = { cause: EventEnvelope; request: RequestedOf<'new-hire'>; retry: boolean };
-type Refusal = Extract<AccountDecision, { kind: 'failed' }>;
+const ACCOUNT = stepContracts({ ...IDENTITY_REPORTS, step: NEW_HIRE_IDENTITY.step, verified: AccountVerifiedV1, evidence: accountVerified });
+
+const isMine = forStep(NEW_HIRE_IDENTITY);
+const journeyOf = (requestId: string, request: NewHire) => ({ requestId, employeeId: request.subject.employeeId });
+const OWNER_UNKNOWN = failed('PROVISIONING_FAILED', 'who owns the account could not be established; the next attempt tries again');
+
+const accountRecord = ({ cause, request }: StepAsk<NewHire>, result: AccountDecision, now: Date): AccountRecord => ({
+  requestId: cause.requestId,
+  employeeId: request.subject.employeeId,
+  ...(result.kind === 'verified' ? { accountId: result.accountId, groups: result.groups } : { accountId: null, groups: request.groups }),
+  ...conclusion(result),
+  updatedAt: now,
+});
 
 @Injectable()
 export class ProvisioningService {
   private readonly logger = createLogger(ProvisioningService.name);
-  private readonly connectorSlots = pLimit(CONNECTOR_CONCURRENCY);
+  private readonly calls = boundedCalls();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly ports: ParticipantPorts,
     private readonly accounts: AccountRepository,
-    private readonly outbox: Outbox,
-    private readonly inbox: Inbox,
     @Inject(DIRECTORY_CONNECTOR) private readonly directory: DirectoryConnector,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
 
   /**
@@ -41,13 +43,12 @@ export class ProvisioningService {
    * The directory calls are idempotent, so a batch retried after a crash does only what is missing.
    */
   provisionAccounts(events: ReadonlyArray<Requested<'new-hire'>>): Promise<void> {
-    return this.run(events.map((cause) => ({ cause, request: cause.payload, retry: false })));
+    return this.run(requestAsks(events));
   }
 
   /** Assurance asks for another attempt: re-check the directory, do what is missing, report again. */
   retry(events: ReadonlyArray<RetryOf<'new-hire'>>): Promise<void> {
-    const mine = events.filter((e) => e.payload.owner === STEP_OWNER && e.payload.step === NEW_HIRE_IDENTITY.step);
-    return this.run(mine.map((cause) => ({ cause, request: cause.payload.request, retry: true })));
+    return this.run(retryAsks(events.filter(isMine)));
   }
 
   /**
@@ -56,91 +57,36 @@ export class ProvisioningService {
    * account the journey found already there (ACCOUNT_EXISTS) is another journey's or someone
    * else's, and is left as it is. A read-back that disagrees confirms nothing: assurance asks again.
    */
-  async compensate(events: ReadonlyArray<CompensationOf<'new-hire'>>): Promise<void> {
-    const mine = events.filter((e) => e.payload.owner === STEP_OWNER && e.payload.step === NEW_HIRE_IDENTITY.step);
-    if (mine.length === 0) return;
-    await this.dataSource.transaction(async (manager) => {
-      const todo = await claimFresh(this.inbox, manager, mine);
-      const out: OutgoingEvent[] = [];
-      const states = await this.accounts.lock(manager, todo.map((e) => ({ requestId: e.requestId, employeeId: e.payload.request.subject.employeeId })));
-      await this.accounts.lockEmployees(manager, todo.map((e) => e.payload.request.subject.employeeId));
-      for (const event of todo) {
-        const { subject, groups } = event.payload.request;
-        const state = states.get(event.requestId);
-        let undone: string;
-        let accountId: string | null = null;
-        if (state?.ownsAccount) {
-          const disabled = await this.directory.disableAccount(subject.employeeId);
-          const readBack = disabled ? await this.directory.readAccount(disabled.accountId) : null;
-          if (readBack && (readBack.enabled || readBack.groups.length > 0)) {
-            this.logger.warn({ requestId: event.requestId, eventId: event.eventId }, 'account still enabled or in groups after compensation; not confirmed');
-            continue;
-          }
-          accountId = disabled?.accountId ?? null;
-          undone = disabled ? `account ${disabled.accountId} disabled and removed from every group` : 'no account had been created';
-        } else {
-          undone =
-            state?.failure?.code === 'ACCOUNT_EXISTS'
-              ? `nothing to undo: the account of employee ${subject.employeeId} was not created by this journey (ACCOUNT_EXISTS), and is left as it is`
-              : 'no account had been created';
-        }
-        const now = this.clock.now();
-        await this.accounts.saveAll(manager, [{ requestId: event.requestId, employeeId: subject.employeeId, accountId, status: 'compensated', groups, failure: null, updatedAt: now }]);
-        out.push(outgoing(AccountCompensatedV1, buildEvent(AccountCompensatedV1, causedBy(event, PRODUCER), { step: NEW_HIRE_IDENTITY.step, undone, compensatedAt: now.toISOString() }, { eventId: this.ids.next(), occurredAt: now })));
-        this.logger.info({ requestId: event.requestId, eventId: event.eventId }, 'account step compensated');
-      }
-      await this.outbox.add(manager, out);
+  compensate(events: ReadonlyArray<CompensationOf<'new-hire'>>): Promise<void> {
+    return stepTransaction(this.ports, events.filter(isMine), this.logger, async (tx, todo) => {
+      const states = await this.accounts.lock(tx, todo.map((e) => journeyOf(e.requestId, e.payload.request)));
+      await this.accounts.lockEmployees(tx, todo.map((e) => e.payload.request.subject.employeeId));
+      return confirmUndos(
+        todo,
+        this.logger,
+        (event) => this.disable(event.payload.request, states.get(event.requestId)),
+        async (event, { undone: what, accountId }) => {
+          const { subject, groups } = event.payload.request;
+          const record: AccountRecord = { requestId: event.requestId, employeeId: subject.employeeId, accountId, status: 'compensated', groups, failure: null, updatedAt: this.ports.clock.now() };
+          await this.accounts.saveAll(tx, [record]);
+          return compensatedEvent(ACCOUNT, event, what, this.ports);
+        },
+      );
     });
   }
 
-  private async run(items: readonly Item[]): Promise<void> {
-    if (items.length === 0) return;
-    const refusals = await this.claimAccounts(items);
-    await this.dataSource.transaction(async (manager) => {
-      const todo = await claimFresh(this.inbox, manager, items, (i) => i.cause.eventId);
-      const states = await this.accounts.lock(manager, todo.map((i) => ({ requestId: i.cause.requestId, employeeId: i.request.subject.employeeId })));
-      // Work once per journey (the last request of the batch wins); never after a compensation.
-      const latest = new Map(todo.map((i) => [i.cause.requestId, i]));
-      const pending = [...latest.values()].filter((i) => {
-        const status = states.get(i.cause.requestId)?.status;
-        return status !== 'compensated' && (i.retry || status === 'pending');
-      });
-      await this.accounts.lockEmployees(manager, pending.map((i) => i.request.subject.employeeId));
-      // The directory calls of a batch run side by side (bounded); the results keep the batch order.
-      // Only the journey that owns the employee's account touches it.
-      const decisions = await Promise.all(
-        pending.map((item) =>
-          states.get(item.cause.requestId)?.ownsAccount
-            ? this.connectorSlots(() => this.provision(item.request))
-            : Promise.resolve<AccountDecision>(
-                refusals.get(item.cause.requestId) ?? { kind: 'failed', code: 'PROVISIONING_FAILED', reason: 'who owns the account could not be established; the next attempt tries again' },
-              ),
-        ),
+  /** Once per journey and never after a compensation; only the journey that owns the employee's account touches it. */
+  private async run(asks: ReadonlyArray<StepAsk<NewHire>>): Promise<void> {
+    if (asks.length === 0) return;
+    const refusals = await this.claimAccounts(asks);
+    await stepTransaction(this.ports, asks, this.logger, async (tx, fresh) => {
+      const due = dueSteps(fresh, await this.accounts.lock(tx, fresh.map((a) => journeyOf(a.cause.requestId, a.request))));
+      await this.accounts.lockEmployees(tx, due.map(({ ask }) => ask.request.subject.employeeId));
+      const provisioned = await attemptSteps(this.calls, due, async ({ ask, record }) =>
+        record.ownsAccount ? this.provision(ask.request) : (refusals.get(ask.cause.requestId) ?? OWNER_UNKNOWN),
       );
-      const records: AccountRecord[] = [];
-      const out: OutgoingEvent[] = [];
-      for (const [i, { cause, request }] of pending.entries()) {
-        const decision = decisions[i] as AccountDecision;
-        const now = this.clock.now();
-        const identity = { eventId: this.ids.next(), occurredAt: now };
-        const context = causedBy(cause, PRODUCER);
-        const { employeeId } = request.subject;
-        if (decision.kind === 'verified') {
-          records.push({ requestId: cause.requestId, employeeId, accountId: decision.accountId, status: 'verified', groups: decision.groups, failure: null, updatedAt: now });
-          out.push(
-            outgoing(
-              AccountVerifiedV1,
-              buildEvent(AccountVerifiedV1, context, { accountId: decision.accountId, employeeId, enabled: true, groups: [...decision.groups], verifiedAt: now.toISOString() }, identity),
-            ),
-          );
-        } else {
-          records.push({ requestId: cause.requestId, employeeId, accountId: null, status: 'failed', groups: request.groups, failure: { code: decision.code, reason: decision.reason }, updatedAt: now });
-          out.push(outgoing(AccountFailedV1, buildEvent(AccountFailedV1, context, { step: NEW_HIRE_IDENTITY.step, attempt: requestedAttempt(cause), code: decision.code, reason: decision.reason, failedAt: now.toISOString() }, identity)));
-        }
-        this.logger.info({ requestId: cause.requestId, eventId: cause.eventId, result: decision.kind }, 'account step done');
-      }
-      await this.accounts.saveAll(manager, records);
-      await this.outbox.add(manager, out);
+      await this.accounts.saveAll(tx, provisioned.map(({ ask, result }) => accountRecord(ask, result, this.ports.clock.now())));
+      return outcomeEvents(ACCOUNT, provisioned, this.ports);
     });
   }
 
@@ -151,61 +97,62 @@ export class ProvisioningService {
    * own. A journey whose employee already has an account it may not take over gets its refusal
    * (ACCOUNT_EXISTS); a directory that refuses the look-up, its refusal.
    */
-  private async claimAccounts(items: readonly Item[]): Promise<Map<string, Refusal>> {
-    return this.dataSource.transaction(async (manager) => {
-      const states = await this.accounts.lock(manager, items.map((i) => ({ requestId: i.cause.requestId, employeeId: i.request.subject.employeeId })));
-      const latest = new Map(items.map((i) => [i.cause.requestId, i]));
-      const unclaimed = [...latest.values()].filter((i) => {
-        const state = states.get(i.cause.requestId);
-        return state && state.status !== 'compensated' && !state.ownsAccount && (i.retry || state.status === 'pending');
-      });
-      await this.accounts.lockEmployees(manager, unclaimed.map((i) => i.request.subject.employeeId));
-      const lookups = await Promise.all(
-        unclaimed.map((i) =>
-          this.connectorSlots(async () => {
-            try {
-              return { existing: await this.directory.findAccount(i.request.subject.employeeId) };
-            } catch (error) {
-              if (error instanceof DirectoryRejectedError) return { refused: error.message };
-              throw error;
-            }
-          }),
+  private async claimAccounts(asks: ReadonlyArray<StepAsk<NewHire>>): Promise<Map<string, Failed>> {
+    return this.ports.transactions.transaction(async (tx) => {
+      const states = await this.accounts.lock(tx, asks.map((a) => journeyOf(a.cause.requestId, a.request)));
+      const unclaimed = dueSteps(asks, states).filter(({ record }) => !record.ownsAccount);
+      await this.accounts.lockEmployees(tx, unclaimed.map(({ ask }) => ask.request.subject.employeeId));
+      const lookups = await this.calls(unclaimed, ({ ask }) =>
+        DIRECTORY_REFUSAL.means(
+          (error) => failed('PROVISIONING_FAILED', error.message),
+          async () => ({ existing: await this.directory.findAccount(ask.request.subject.employeeId) }),
         ),
       );
-      const refusals = new Map<string, Refusal>();
+      const refusals = new Map<string, Failed>();
       // One by one: two journeys of one employee in a batch, the first claims and the second sees it.
-      for (const [i, item] of unclaimed.entries()) {
-        const { requestId } = item.cause;
-        const { employeeId } = item.request.subject;
-        const lookup = lookups[i] as { existing?: Awaited<ReturnType<DirectoryConnector['findAccount']>>; refused?: string };
-        if (lookup.refused !== undefined) {
-          refusals.set(requestId, { kind: 'failed', code: 'PROVISIONING_FAILED', reason: lookup.refused });
+      for (const [{ ask }, lookup] of lookups) {
+        const { requestId } = ask.cause;
+        const { employeeId } = ask.request.subject;
+        if ('kind' in lookup) {
+          refusals.set(requestId, lookup);
           continue;
         }
         const ownership = decideOwnership({
           requestId,
           employeeId,
-          liveOwner: await this.accounts.liveOwner(manager, employeeId),
-          existing: lookup.existing ?? null,
-          releasedBy: await this.accounts.releasedBy(manager, employeeId),
+          liveOwner: await this.accounts.liveOwner(tx, employeeId),
+          existing: lookup.existing,
+          releasedBy: await this.accounts.releasedBy(tx, employeeId),
         });
-        if (ownership.kind === 'owner') await this.accounts.claim(manager, requestId);
-        else refusals.set(requestId, { kind: 'failed', code: ownership.code, reason: ownership.reason });
+        if (ownership.kind === 'owner') await this.accounts.claim(tx, requestId);
+        else refusals.set(requestId, failed(ownership.code, ownership.reason));
       }
       return refusals;
     });
   }
 
-  private async provision(request: RequestedOf<'new-hire'>): Promise<AccountDecision> {
-    const { subject, groups } = request;
-    try {
+  private provision({ subject, groups }: NewHire): Promise<AccountDecision> {
+    return DIRECTORY_REFUSAL.failsStep(async () => {
       const { accountId } = await this.directory.ensureAccount(subject);
       await this.directory.ensureGroups(accountId, subject.employeeId, groups);
       return decideAccount(groups, await this.directory.readAccount(accountId));
-    } catch (error) {
-      if (error instanceof DirectoryRejectedError) return { kind: 'failed', code: 'PROVISIONING_FAILED', reason: error.message };
-      throw error;
+    });
+  }
+
+  /** Only the journey that created the account (or took over a released one) disables it and takes its groups away; read back. */
+  private async disable({ subject }: NewHire, state: AccountState | undefined): Promise<UndoResult<{ accountId: string | null }>> {
+    if (!state?.ownsAccount) {
+      return undone(
+        state?.failure?.code === 'ACCOUNT_EXISTS'
+          ? `nothing to undo: the account of employee ${subject.employeeId} was not created by this journey (ACCOUNT_EXISTS), and is left as it is`
+          : 'no account had been created',
+        { accountId: null },
+      );
     }
+    const disabled = await this.directory.disableAccount(subject.employeeId);
+    if (!disabled) return undone('no account had been created', { accountId: null });
+    const readBack = await this.directory.readAccount(disabled.accountId);
+    if (readBack && (readBack.enabled || readBack.groups.length > 0)) return notUndone('account still enabled or in groups after compensation');
+    return undone(`account ${disabled.accountId} disabled and removed from every group`, { accountId: disabled.accountId });
   }
 }
-

@@ -82,7 +82,7 @@ describe('identity provisioning', () => {
     const untracked = { ...live, payload: { ...live.payload, definitionVersion: 42 } };
     await publish(kafka, JourneyRequestedV1.topic, [{ key: untracked.requestId, value: JSON.stringify(untracked) }]);
     const [dead] = await consumeUntil(kafka, deadLetterTopic(JourneyRequestedV1.topic), (m) => m.message.key?.toString() === untracked.requestId);
-    expect(dead?.message.headers?.['dlq-reason']?.toString()).toContain(`journey ${untracked.requestId} is a new-hire of definition v42, which is not a live definition`);
+    expect(dead?.message.headers?.['dlq-reason']?.toString()).toContain(`journey ${untracked.requestId} is a new-hire of definition v42, which it does not carry and which is not a shipped definition`);
     expect(await sql('SELECT 1 FROM identity.accounts WHERE employee_id = $1', [employeeId])).toHaveLength(0);
   });
 });

@@ -1,3 +1,4 @@
+import { ParticipantModule } from '@closeloop/participant';
 import { Module } from '@nestjs/common';
 
 import { AccessService } from './access.service';
@@ -5,6 +6,7 @@ import { AccessRequestRepository } from './access-request.repository';
 import { AppChangesRepository } from './app-changes.repository';
 
 @Module({
+  imports: [ParticipantModule],
   providers: [AccessService, AccessRequestRepository, AppChangesRepository],
   exports: [AccessService],
 })

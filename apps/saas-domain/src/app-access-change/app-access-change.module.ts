@@ -1,3 +1,4 @@
+import { ParticipantModule } from '@closeloop/participant';
 import { Module } from '@nestjs/common';
 
 import { AppChangesRepository } from '../access/app-changes.repository';
@@ -5,6 +6,7 @@ import { AppAccessChangeRepository } from './app-access-change.repository';
 import { AppAccessChangeService } from './app-access-change.service';
 
 @Module({
+  imports: [ParticipantModule],
   providers: [AppAccessChangeService, AppAccessChangeRepository, AppChangesRepository],
   exports: [AppAccessChangeService],
 })

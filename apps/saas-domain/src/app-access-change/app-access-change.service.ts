@@ -1,47 +1,36 @@
 import type { CompensationOf, Requested, RetryOf } from '@closeloop/contracts';
-import {
-  AccessCompensatedV1,
-  AccessFailedV1,
-  AppAccessChangedV1,
-  buildEvent,
-  causedBy,
-  DirectoryAccessChangedV1,
-  type EventEnvelope,
-  requestedAttempt,
-} from '@closeloop/contracts';
-import { claimFresh,Inbox, Outbox, outgoing, type OutgoingEvent } from '@closeloop/messaging';
+import { AppAccessChangedV1, DirectoryAccessChangedV1, type EventEnvelope } from '@closeloop/contracts';
 import { createLogger } from '@closeloop/observability';
-import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator } from '@closeloop/runtime';
+import { boundedCalls, conclusion, failed, isDue, latestByJourney, outcomeEvent, ParticipantPorts, snapshotBefore, stepContracts, stepTransaction } from '@closeloop/participant';
+import { compensatedEvent, confirmUndos, undone, type UndoResult } from '@closeloop/participant';
 import { Inject, Injectable } from '@nestjs/common';
-import pLimit from 'p-limit';
-import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 
 import { AppChangesRepository } from '../access/app-changes.repository';
-import { restoreApp } from '../access/app-restore';
-import { describeUndo, undoPlan } from '../access/app-undo.domain';
-import { SAAS_ADMIN_CONNECTOR, type SaasAdminConnector, SaasAdminRejectedError } from '../saas-admin/saas-admin.connector';
-import {
-  type AccessBefore,
-  APP_ACCESS,
-  type AppAccessChange,
-  type AppAccessDecision,
-  decideAppAccessChange,
-  hasBothHalves,
-  priorAccess,
-  type ReadyChange,
-  restoreMismatch,
-  touchedApps,
-} from './app-access-change.domain';
+import { readAppsBefore, undoAppChanges } from '../access/app-restore';
+import { SAAS_REPORTS } from '../access/saas-reports';
+import { SAAS_ADMIN_CONNECTOR, SAAS_REFUSAL, type SaasAdminConnector } from '../saas-admin/saas-admin.connector';
+import { APP_ACCESS, type AppAccessChange, type AppAccessDecision, decideAppAccessChange, hasBothHalves, type ReadyChange, touchedApps } from './app-access-change.domain';
 import { type AppAccessChangeHalf, AppAccessChangeRepository } from './app-access-change.repository';
-
-const PRODUCER = 'saas-domain';
-/** SaaS admin calls in flight at once per batch (the database pool is 10 by default). */
-const CONNECTOR_CONCURRENCY = 8;
 
 const accountFromEvidence = (evidence: Record<string, Record<string, unknown>>): { accountId?: string } => {
   const accountId = evidence[DirectoryAccessChangedV1.topic]?.['accountId'];
   return typeof accountId === 'string' ? { accountId } : {};
 };
+
+const APPS_CHANGED = stepContracts({
+  ...SAAS_REPORTS,
+  step: APP_ACCESS.step,
+  verified: AppAccessChangedV1,
+  evidence: ({ grants }: Extract<AppAccessDecision, { kind: 'verified' }>, change: ReadyChange, at) => ({
+    accountId: change.accountId,
+    removedApps: [...change.removeApps],
+    grants: [...grants],
+    verifiedAt: at,
+  }),
+});
+
+const NOT_READ_BEFORE = failed('PROVISIONING_FAILED', 'the apps could not be read before the change, so nothing was changed; the next attempt reads them first');
 
 /**
  * The SaaS step of an access change: once the request and identity's changed account have both
@@ -52,17 +41,13 @@ const accountFromEvidence = (evidence: Record<string, Record<string, unknown>>):
 @Injectable()
 export class AppAccessChangeService {
   private readonly logger = createLogger(AppAccessChangeService.name);
-  private readonly connectorSlots = pLimit(CONNECTOR_CONCURRENCY);
+  private readonly calls = boundedCalls();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly ports: ParticipantPorts,
     private readonly changes: AppAccessChangeRepository,
     private readonly appChanges: AppChangesRepository,
-    private readonly outbox: Outbox,
-    private readonly inbox: Inbox,
     @Inject(SAAS_ADMIN_CONNECTOR) private readonly saas: SaasAdminConnector,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
 
   /** The apps an access change removes and grants. */
@@ -82,17 +67,7 @@ export class AppAccessChangeService {
 
   /** Another attempt: the request and the account travel with it; re-check and change what is missing. */
   onRetryRequested(events: ReadonlyArray<RetryOf<'access-change'>>): Promise<void> {
-    return this.handle(
-      events,
-      (e) => ({
-        requestId: e.requestId,
-        employeeId: e.payload.request.subject.employeeId,
-        removeApps: e.payload.request.remove.apps,
-        grantApps: e.payload.request.grant.apps,
-        ...accountFromEvidence(e.payload.evidence),
-      }),
-      true,
-    );
+    return this.handle(events, (e) => ({ ...this.requestHalf(e), ...accountFromEvidence(e.payload.evidence) }), true);
   }
 
   /**
@@ -101,127 +76,64 @@ export class AppAccessChangeService {
    * granted or revoked since, which is left as it is. Reads every app back, and confirms. A
    * refusal or a read-back that disagrees confirms nothing: assurance asks again.
    */
-  async compensate(events: ReadonlyArray<CompensationOf<'access-change'>>): Promise<void> {
-    if (events.length === 0) return;
-    await this.dataSource.transaction(async (manager) => {
-      const todo = await claimFresh(this.inbox, manager, events);
-      const merged = await this.changes.merge(
-        manager,
-        todo.map((e) => ({
-          requestId: e.requestId,
-          employeeId: e.payload.request.subject.employeeId,
-          removeApps: e.payload.request.remove.apps,
-          grantApps: e.payload.request.grant.apps,
-          ...accountFromEvidence(e.payload.evidence),
-        })),
-        this.clock.now(),
+  compensate(events: ReadonlyArray<CompensationOf<'access-change'>>): Promise<void> {
+    return stepTransaction(this.ports, events, this.logger, async (tx, todo) => {
+      const merged = await this.changes.merge(tx, todo.map((e) => ({ ...this.requestHalf(e), ...accountFromEvidence(e.payload.evidence) })), this.ports.clock.now());
+      await this.appChanges.lockAccounts(tx, merged.map((c) => c.accountId));
+      return confirmUndos(
+        todo,
+        this.logger,
+        (event) => this.undo(tx, merged.find((c) => c.requestId === event.requestId) as AppAccessChange),
+        async (event, { undone: what }) => {
+          await this.changes.conclude(tx, event.requestId, 'compensated', null, this.ports.clock.now());
+          return compensatedEvent(APPS_CHANGED, event, what, this.ports);
+        },
       );
-      await this.appChanges.lockAccounts(manager, merged.map((c) => c.accountId));
-      const out: OutgoingEvent[] = [];
-      for (const event of todo) {
-        const change = merged.find((c) => c.requestId === event.requestId) as AppAccessChange;
-        let undone = 'nothing to undo: no app access was changed';
-        if (change.accessBefore && hasBothHalves(change)) {
-          const touched = change.beforeAt ? await this.appChanges.appsTouchedSince(manager, change.accountId, change.requestId, change.beforeAt) : new Map<string, string[]>();
-          const plan = undoPlan(touchedApps(change), change.accessBefore, touched);
-          const { targets } = plan;
-          let mismatch: string | null;
-          try {
-            for (const { app, want } of targets) await restoreApp(this.saas, app, change.accountId, want, change.employeeId);
-            mismatch = restoreMismatch(targets, await Promise.all(targets.map(({ app }) => this.saas.readAccess(app, change.accountId))));
-          } catch (error) {
-            if (!(error instanceof SaasAdminRejectedError)) throw error;
-            mismatch = error.message;
-          }
-          if (mismatch) {
-            this.logger.warn({ requestId: event.requestId, eventId: event.eventId, mismatch }, 'app access not restored; not confirmed');
-            continue;
-          }
-          undone = describeUndo(change.accountId, plan);
-        }
-        const now = this.clock.now();
-        await this.changes.conclude(manager, event.requestId, 'compensated', null, now);
-        const payload = { step: APP_ACCESS.step, undone, compensatedAt: now.toISOString() };
-        out.push(outgoing(AccessCompensatedV1, buildEvent(AccessCompensatedV1, causedBy(event, PRODUCER), payload, { eventId: this.ids.next(), occurredAt: now })));
-        this.logger.info({ requestId: event.requestId, eventId: event.eventId }, 'app access change compensated');
-      }
-      await this.outbox.add(manager, out);
     });
   }
 
+  /** Once both halves are there, once per journey and never after a compensation: the apps changed, then read back. */
   private async handle<E extends EventEnvelope>(events: readonly E[], half: (event: E) => AppAccessChangeHalf, retry = false): Promise<void> {
     if (events.length === 0) return;
     await this.rememberAccessBefore(events.map(half));
-    await this.dataSource.transaction(async (manager) => {
-      const todo = await claimFresh(this.inbox, manager, events);
-      const merged = await this.changes.merge(manager, todo.map(half), this.clock.now());
-      const ready = merged.filter((c): c is ReadyChange => hasBothHalves(c) && c.status !== 'compensated' && (retry || c.status === 'pending'));
-      await this.appChanges.lockAccounts(manager, ready.map((c) => c.accountId));
-      const decisions = await Promise.all(ready.map((c) => this.connectorSlots(() => this.apply(c))));
-      const out: OutgoingEvent[] = [];
-      for (const [i, change] of ready.entries()) {
-        // The last event of the journey in the batch: a retry's attempt counts.
-        const cause = todo.filter((e) => e.requestId === change.requestId).at(-1) as E;
-        const decision = decisions[i] as AppAccessDecision;
-        const now = this.clock.now();
-        const identity = { eventId: this.ids.next(), occurredAt: now };
-        const context = causedBy(cause, PRODUCER);
-        if (decision.kind === 'verified') {
-          await this.changes.conclude(manager, change.requestId, 'verified', null, now);
-          const payload = { accountId: change.accountId, removedApps: [...change.removeApps], grants: [...decision.grants], verifiedAt: now.toISOString() };
-          out.push(outgoing(AppAccessChangedV1, buildEvent(AppAccessChangedV1, context, payload, identity)));
-        } else {
-          await this.changes.conclude(manager, change.requestId, 'failed', { code: decision.code, reason: decision.reason }, now);
-          const payload = { step: APP_ACCESS.step, attempt: requestedAttempt(cause), code: decision.code, reason: decision.reason, failedAt: now.toISOString() };
-          out.push(outgoing(AccessFailedV1, buildEvent(AccessFailedV1, context, payload, identity)));
-        }
-        this.logger.info({ requestId: change.requestId, eventId: cause.eventId, result: decision.kind }, 'app access change step done');
+    await stepTransaction(this.ports, events, this.logger, async (tx, todo) => {
+      const merged = await this.changes.merge(tx, todo.map(half), this.ports.clock.now());
+      const ready = merged.filter((c): c is ReadyChange => hasBothHalves(c) && isDue(c.status, retry));
+      await this.appChanges.lockAccounts(tx, ready.map((c) => c.accountId));
+      const changed = await this.calls(ready, (c) => this.apply(c));
+      // The last event of the journey in the batch: a retry's attempt counts.
+      const causes = latestByJourney(todo);
+      for (const [change, result] of changed) {
+        const { status, failure } = conclusion(result);
+        await this.changes.conclude(tx, change.requestId, status, failure, this.ports.clock.now());
       }
-      await this.outbox.add(manager, out);
+      return changed.map(([change, result]) => outcomeEvent(APPS_CHANGED, causes.get(change.requestId) as E, change, result, this.ports));
     });
   }
 
   /**
    * Before any app is changed, records the halves and, for every change that can go ahead, what
-   * each touched app holds for the account, in a transaction of its own: if the change then fails
-   * half-way, compensation still knows what to restore. Once recorded, it is kept, so a retry
-   * never mistakes its own earlier changes for the state before the journey.
+   * each touched app holds for the account: if the change then fails half-way, compensation still
+   * knows what to restore. Once recorded, it is kept, so a retry never mistakes its own earlier
+   * changes for the state before the journey.
    */
-  private async rememberAccessBefore(halves: readonly AppAccessChangeHalf[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const merged = await this.changes.merge(manager, halves, this.clock.now());
-      const unknown = merged.filter((c): c is ReadyChange => hasBothHalves(c) && c.accessBefore === null && c.status !== 'compensated');
-      // Read while no other journey is changing these accounts' apps: as they are, not half-changed.
-      await this.appChanges.lockAccounts(manager, unknown.map((c) => c.accountId));
-      const found = await Promise.all(unknown.map((c) => this.connectorSlots(() => this.readAccessBefore(c))));
-      for (const [i, change] of unknown.entries()) {
-        const before = found[i];
-        if (before) await this.changes.rememberBefore(manager, change.requestId, before);
-      }
+  private rememberAccessBefore(halves: readonly AppAccessChangeHalf[]): Promise<void> {
+    return snapshotBefore(this.ports.transactions, this.calls, {
+      unrecorded: async (tx) => {
+        const merged = await this.changes.merge(tx, halves, this.ports.clock.now());
+        const unknown = merged.filter((c): c is ReadyChange => hasBothHalves(c) && c.accessBefore === null && c.status !== 'compensated');
+        // Read while no other journey is changing these accounts' apps: as they are, not half-changed.
+        await this.appChanges.lockAccounts(tx, unknown.map((c) => c.accountId));
+        return unknown;
+      },
+      read: (change) => readAppsBefore(this.saas, touchedApps(change), change.accountId),
+      keep: (tx, change, before) => this.changes.rememberBefore(tx, change.requestId, before),
     });
   }
 
-  private async readAccessBefore(change: ReadyChange): Promise<AccessBefore | null> {
-    try {
-      const apps = touchedApps(change);
-      const readBacks = await Promise.all(apps.map((app) => this.saas.readAccess(app, change.accountId)));
-      return Object.fromEntries(apps.map((app, i) => [app, priorAccess(readBacks[i] ?? null)]));
-    } catch (error) {
-      // The step itself reports the refusal.
-      if (error instanceof SaasAdminRejectedError) return null;
-      throw error;
-    }
-  }
-
   private async apply(change: ReadyChange): Promise<AppAccessDecision> {
-    if (!change.accessBefore) {
-      return {
-        kind: 'failed',
-        code: 'PROVISIONING_FAILED',
-        reason: 'the apps could not be read before the change, so nothing was changed; the next attempt reads them first',
-      };
-    }
-    try {
+    if (!change.accessBefore) return NOT_READ_BEFORE;
+    return SAAS_REFUSAL.failsStep(async () => {
       for (const app of change.removeApps) await this.saas.revokeAccess(app, change.accountId, change.employeeId);
       for (const grant of change.grantApps) {
         await this.saas.ensureAccess(grant.app, change.accountId, grant.role, change.employeeId);
@@ -232,9 +144,16 @@ export class AppAccessChangeService {
         Promise.all(change.grantApps.map((grant) => this.saas.readAccess(grant.app, change.accountId))),
       ]);
       return decideAppAccessChange(change, removed, granted);
-    } catch (error) {
-      if (error instanceof SaasAdminRejectedError) return { kind: 'failed', code: 'PROVISIONING_FAILED', reason: error.message };
-      throw error;
-    }
+    });
+  }
+
+  private undo(tx: EntityManager, change: AppAccessChange): Promise<UndoResult> {
+    if (!change.accessBefore || !hasBothHalves(change)) return Promise.resolve(undone('nothing to undo: no app access was changed'));
+    return undoAppChanges(this.saas, this.appChanges, tx, { ...change, accessBefore: change.accessBefore, apps: touchedApps(change) });
+  }
+
+  private requestHalf(e: RetryOf<'access-change'> | CompensationOf<'access-change'>): AppAccessChangeHalf {
+    const { subject, remove, grant } = e.payload.request;
+    return { requestId: e.requestId, employeeId: subject.employeeId, removeApps: remove.apps, grantApps: grant.apps };
   }
 }

@@ -1,5 +1,5 @@
 import type { StepFailureCode } from '@closeloop/contracts';
-import { SAAS_LICENSING_V1, ownStep } from '@closeloop/contracts';
+import { ownStep,SAAS_LICENSING_V1 } from '@closeloop/contracts';
 
 import type { SeatLicence } from '../saas-admin/saas-admin.connector';
 

@@ -1,4 +1,5 @@
 import { RetryableError } from '@closeloop/messaging';
+import { targetRefusal } from '@closeloop/participant';
 
 /** The SaaS admin tools (Asana, Slack, ...) as the SaaS domain sees them. */
 export interface AppAccess {
@@ -46,6 +47,9 @@ export const SAAS_ADMIN_CONNECTOR = Symbol('SAAS_ADMIN_CONNECTOR');
 export class SaasAdminRejectedError extends Error {
   override name = 'SaasAdminRejectedError';
 }
+
+/** The SaaS admin tools' refusals: a step's failure, not a reason to try the batch again. */
+export const SAAS_REFUSAL = targetRefusal(SaasAdminRejectedError);
 
 /**
  * The SaaS admin tool did not answer in time, stayed unavailable, or asked to be called again
