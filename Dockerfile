@@ -1,13 +1,13 @@
-# One image pattern for the five services; the service is a build argument:
+# One image pattern for every service; the service is a build argument:
 #
 #   docker build --build-arg APP=intake -t closeloop/intake:0.1.0 .
-#   (APP: intake | identity-domain | saas-domain | device-domain | assurance)
+#   (APP: any service of deploy/services.json, the list of the services)
 #
 # Stages: deps (every npm dependency, for the build) -> build (SWC, as tools/test-all.sh builds)
 # -> prod-deps (production dependencies only) -> runtime (the app's compiled code and data files,
 # non-root, working directory /app). dev-identity and kafka-setup are development tools for
 # docker-compose.yml.
-# Everything before the runtime stage is the same for all five, so a second image reuses the
+# Everything before the runtime stage is the same for all of them, so a second image reuses the
 # cached layers. No BuildKit-only syntax, so the classic builder and docker-compose build it too.
 
 FROM node:24.21.0-bookworm-slim AS base
@@ -63,7 +63,7 @@ CMD ["node", "tools/kafka/kafka-setup.mjs"]
 # says production or development (compose, k8s). HOST: listen on every interface of the container.
 FROM base AS runtime
 ARG APP
-RUN test -n "$APP" || { echo "build with --build-arg APP=<intake|identity-domain|saas-domain|device-domain|assurance>" >&2; exit 1; }
+RUN test -n "$APP" || { echo "build with --build-arg APP=<a service of deploy/services.json>" >&2; exit 1; }
 ENV HOST=0.0.0.0 \
     APP=${APP}
 # Code and dependencies stay owned by root: the service (user node, uid 1000) can read them, not change them.
@@ -74,6 +74,6 @@ COPY --from=build /app/dist/apps/${APP} ./dist/apps/${APP}
 COPY --from=build /app/assets/apps/${APP} ./apps/${APP}
 RUN test -f "dist/apps/${APP}/src/main.js" || { echo "no service named '${APP}' (dist/apps/${APP}/src/main.js missing)" >&2; exit 1; }
 USER node
-# The service listens on PORT (default 3000-3004 by service); exec, so node gets SIGTERM and
-# shuts down cleanly (Nest's shutdown hooks: relay, producer, database pool).
+# The service listens on PORT (by default its port in deploy/services.json); exec, so node gets
+# SIGTERM and shuts down cleanly (Nest's shutdown hooks: relay, producer, database pool).
 CMD ["sh", "-c", "exec node --enable-source-maps dist/apps/${APP}/src/main.js"]

@@ -13,14 +13,17 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { EVENT_CONTRACTS, OutcomeConfirmedV1, WORKDAY_WORKER_EVENTS_TOPIC } from '@closeloop/contracts';
+import { serviceEntry, serviceList } from '@closeloop/testing';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 
 import { startHrSource } from './hr-source';
 
 const ROOT = join(__dirname, '../..');
-const SERVICES = ['intake', 'identity-domain', 'saas-domain', 'device-domain', 'assurance'];
-const SCHEMAS = ['intake', 'identity', 'saas', 'device', 'assurance'];
+/** The services, their consumer groups and schemas: deploy/services.json. */
+const SERVICES = serviceList().map((s) => s.name);
+const GROUPS = serviceList().map((s) => s.consumerGroup);
+const SCHEMAS = serviceList().map((s) => s.schema);
 const TOPICS = EVENT_CONTRACTS.map((c) => c.topic);
 
 const { values: args } = parseArgs({
@@ -31,7 +34,7 @@ const { values: args } = parseArgs({
     label: { type: 'string', default: '' },
     /** http: POST /journeys; hr: Workday hire events on hr.workday.worker-events.v1. */
     source: { type: 'string', default: 'http' },
-    'intake-url': { type: 'string', default: 'http://127.0.0.1:3000' },
+    'intake-url': { type: 'string', default: `http://127.0.0.1:${serviceEntry('intake').port}` },
     'database-url': { type: 'string', default: process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/closeloop_bench' },
     brokers: { type: 'string', default: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092' },
     'state-dir': { type: 'string', default: process.env['CLOSELOOP_STATE_DIR'] ?? join(ROOT, '.run') },
@@ -105,7 +108,7 @@ const highWatermarks = async (admin: Admin) => {
 
 const consumerLag = async (admin: Admin) => {
   const lag: Record<string, number> = {};
-  for (const group of SERVICES.map((s) => `closeloop.${s}`)) {
+  for (const group of GROUPS) {
     let behind = 0n;
     for (const { topic, partitions } of await admin.fetchOffsets({ groupId: group, topics: COUNTED_TOPICS })) {
       const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));

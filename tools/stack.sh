@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# The whole local stack: Kafka + the five Closeloop services, in the background.
+# The whole local stack: Kafka + the Closeloop services, in the background.
 #
 #   tools/stack.sh start [service...]   no args: Node, node_modules, PostgreSQL check, Kafka, build,
-#                                        all five services, wait for /health/ready.
+#                                        every service, wait for /health/ready.
 #                                        named: only those services (Kafka and PostgreSQL must be up).
-#   tools/stack.sh stop [service...]    no args: the five services, then Kafka. named: only those.
+#   tools/stack.sh stop [service...]    no args: every service, then Kafka. named: only those.
 #   tools/stack.sh restart <service...> stop + rebuild + start those services only
 #   tools/stack.sh status               each service (running/stopped, port, pid, ready) + Kafka
 #   tools/stack.sh logs [service]       prints the log dir (or that service's log file)
 #
-# Services: intake (3000) identity-domain (3001) saas-domain (3002) device-domain (3003) assurance (3004)
+# Services and their ports: deploy/services.json, the one list (read with tools/services/service-list.mjs).
 #
 # Env:
 #   DATABASE_URL          PostgreSQL the services use (default postgres://postgres@127.0.0.1:5432/closeloop)
@@ -28,9 +28,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KAFKA_SH="$ROOT/tools/kafka/kafka.sh"
 
-SERVICES=(intake identity-domain saas-domain device-domain assurance)
-declare -A PORTS=([intake]=3000 [identity-domain]=3001 [saas-domain]=3002 [device-domain]=3003 [assurance]=3004)
-
 READY_TIMEOUT="${STACK_READY_TIMEOUT:-60}"
 STOP_TIMEOUT="${STACK_STOP_TIMEOUT:-15}"
 DEFAULT_DATABASE_URL="postgres://postgres@127.0.0.1:5432/closeloop"
@@ -44,6 +41,22 @@ LOCK_FILE="$STATE_ROOT/stack.lock"
 
 die() { echo "stack.sh: ERROR: $*" >&2; exit 1; }
 info() { echo "stack.sh: $*"; }
+
+ensure_node() {
+  # shellcheck source=node/ensure-node.sh
+  source "$ROOT/tools/node/ensure-node.sh" || die "could not provide Node 24 (tools/node/ensure-node.sh)"
+  NODE="$(command -v node)"
+}
+
+# The services, in the order of deploy/services.json, and each one's HTTP port.
+ensure_node
+SERVICES=()
+declare -A PORTS=()
+SERVICE_LINES="$("$NODE" "$ROOT/tools/services/service-list.mjs" name port)" || die "cannot read the services from deploy/services.json (above)"
+while read -r svc port; do
+  SERVICES+=("$svc")
+  PORTS[$svc]="$port"
+done <<<"$SERVICE_LINES"
 
 port_open() { # host port
   timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
@@ -81,12 +94,6 @@ check_services() { # validates names
 take_lock() {
   exec 9>"$LOCK_FILE"
   flock -w 180 9 || die "another tools/stack.sh is busy (lock $LOCK_FILE)"
-}
-
-ensure_node() {
-  # shellcheck source=node/ensure-node.sh
-  source "$ROOT/tools/node/ensure-node.sh" || die "could not provide Node 24 (tools/node/ensure-node.sh)"
-  NODE="$(command -v node)"
 }
 
 ensure_node_modules() {
@@ -278,14 +285,15 @@ start_services() { # service...
 cmd_start() {
   local t0=$SECONDS
   take_lock
-  ensure_node
   if (($# == 0)); then
     info "node $("$NODE" --version) ($NODE)"
     ensure_node_modules
     check_postgres
     bash "$KAFKA_SH" start 9>&- || die "Kafka did not start"
     start_services "${SERVICES[@]}"
-    info "stack ready in $((SECONDS - t0)) s: intake :3000, identity-domain :3001, saas-domain :3002, device-domain :3003, assurance :3004"
+    local svc ports=()
+    for svc in "${SERVICES[@]}"; do ports+=("$svc :${PORTS[$svc]}"); done
+    info "stack ready in $((SECONDS - t0)) s: $(IFS=,; echo "${ports[*]}" | sed 's/,/, /g')"
     info "logs: $LOG_DIR   stop: npm run stack:stop"
   else
     check_services "$@"
@@ -313,7 +321,6 @@ cmd_restart() {
   check_services "$@"
   local t0=$SECONDS
   take_lock
-  ensure_node
   ensure_node_modules
   check_postgres
   check_kafka_reachable

@@ -80,9 +80,13 @@ trap 'exit 143' TERM
 start_infra() {
   # A running development stack shares the broker and the consumer groups (closeloop.<service>)
   # with the tests, and would take half of their partitions: stop its services first.
-  if bash tools/stack.sh status 2>/dev/null | grep -qE '^(intake|identity-domain|saas-domain|device-domain|assurance) +[0-9]+ +running'; then
+  # The status table has one row per service of deploy/services.json: SERVICE PORT STATE PID READY.
+  local running
+  running="$(bash tools/stack.sh status 2>/dev/null | awk '$2 ~ /^[0-9]+$/ && $3 == "running" { print $1 }' || true)"
+  if [[ -n "$running" ]]; then
     echo "test-all: stopping the running development stack's services (they would share consumer groups with the tests)"
-    bash tools/stack.sh stop intake identity-domain saas-domain device-domain assurance
+    # shellcheck disable=SC2086 # one service name per word
+    bash tools/stack.sh stop $running
   fi
 
   # PostgreSQL at DATABASE_URL's host:port

@@ -5,13 +5,18 @@
 #      (Debian's docker-compose 1.29 package; the docker CLI's `docker compose` plugin is not needed);
 #   2. the Kubernetes overlays render: `kubectl kustomize k8s/overlays/<overlay>` (offline), and so
 #      do the Strimzi topics and users (k8s/strimzi);
-#   3. tools/validate-deploy/validate.mjs checks all of it: pinned images, host:port references,
-#      ports published on 127.0.0.1 only, paths, the Dockerfile, deploy/ (collector, Prometheus,
-#      Grafana), every rendered manifest against the Kubernetes schemas (kubernetes-models, unknown
-#      fields refused), the services' environment against their config schemas, a KafkaTopic for
-#      every contract topic, and the Kafka ACL table (deploy/kafka/acls.json) against the code, the
-#      Strimzi KafkaUsers, the Deployments' Kafka settings and docker-compose.yml's Kafka users;
-#   4. the validator's own tests (tools/validate-deploy/*.test.mjs): broken files must fail.
+#   3. tools/validate-deploy/validate.mjs checks all of it: the list of services
+#      (deploy/services.json) against the apps, their config and every file that names each service
+#      (compose, k8s/base and the production overlay, Prometheus, the e2e and security suites),
+#      pinned images, host:port references, ports published on 127.0.0.1 only, paths, the
+#      Dockerfile, deploy/ (collector, Prometheus, Grafana), every rendered manifest against the
+#      Kubernetes schemas (kubernetes-models, unknown fields refused), the services' environment
+#      against their config schemas, a KafkaTopic for every contract topic, and the Kafka ACL
+#      table (deploy/kafka/acls.json) against the code, the Strimzi KafkaUsers, the Deployments'
+#      Kafka settings and docker-compose.yml's Kafka users;
+#   4. the validator's own tests (tools/validate-deploy/*.test.mjs): broken files must fail; and
+#      those of the domain service generator (tools/new-domain-service/*.test.mjs), which writes
+#      these files.
 #
 #   bash tools/validate-deploy.sh            (also the `deploy` stage of npm test)
 #
@@ -114,7 +119,7 @@ node tools/validate-deploy/validate.mjs \
 # 4. the validator's tests: broken files must be refused. Their totals join npm test's summary.
 info "validator self-tests"
 set +e
-node --test --test-reporter=spec tools/validate-deploy/*.test.mjs 2>&1 | tee "$TMP/tests.out"
+node --test --test-reporter=spec tools/validate-deploy/*.test.mjs tools/new-domain-service/*.test.mjs 2>&1 | tee "$TMP/tests.out"
 rc=${PIPESTATUS[0]}
 set -e
 passed="$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$TMP/tests.out")"

@@ -11,17 +11,23 @@
 // provider (tools/auth/dev-identity.mjs, whose keys tools/stack.sh gave intake), and at the end an
 // admin issues an API key to an upstream HR system, which submits a journey with it.
 //
-// Env: INTAKE_URL (http://127.0.0.1:3000), ASSURANCE_URL (http://127.0.0.1:3004),
-//      DEMO_TIMEOUT_MS (60000 per journey), DEMO_POLL_MS (250)
+// Env: INTAKE_URL, IDENTITY_URL, DEVICE_URL, ASSURANCE_URL (http://127.0.0.1:<port>, each port
+//      from deploy/services.json), DEMO_TIMEOUT_MS (60000 per journey), DEMO_POLL_MS (250)
 
 import { execFileSync } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { devToken } from '../auth/dev-identity.mjs';
+import { readServiceList } from '../services/service-list.mjs';
 
-const INTAKE_URL = process.env.INTAKE_URL ?? 'http://127.0.0.1:3000';
-const IDENTITY_URL = process.env.IDENTITY_URL ?? 'http://127.0.0.1:3001';
-const DEVICE_URL = process.env.DEVICE_URL ?? 'http://127.0.0.1:3003';
-const ASSURANCE_URL = process.env.ASSURANCE_URL ?? 'http://127.0.0.1:3004';
+/** Where a service of deploy/services.json listens on this machine (tools/stack.sh starts it there). */
+const SERVICES = readServiceList(resolve(dirname(fileURLToPath(import.meta.url)), '../..'));
+const localUrl = (name) => `http://127.0.0.1:${SERVICES.find((s) => s.name === name).port}`;
+const INTAKE_URL = process.env.INTAKE_URL ?? localUrl('intake');
+const IDENTITY_URL = process.env.IDENTITY_URL ?? localUrl('identity-domain');
+const DEVICE_URL = process.env.DEVICE_URL ?? localUrl('device-domain');
+const ASSURANCE_URL = process.env.ASSURANCE_URL ?? localUrl('assurance');
 const TIMEOUT_MS = Number(process.env.DEMO_TIMEOUT_MS ?? 60000);
 const POLL_MS = Number(process.env.DEMO_POLL_MS ?? 250);
 

@@ -1,9 +1,9 @@
 // The Kafka ACL table (deploy/kafka/acls.json): which topics each service writes and reads, and
-// the ACLs that follow, derived from the code: a service writes the topics of the contracts it
-// owns (libs/contracts, `<owner>.<aggregate>.<event>.v<n>`), reads the topics of its
-// @EventPattern handlers (apps/<service>/src), writes the dead-letter topic (`<topic>.dlq`) of
-// every topic it reads (libs/messaging dead-letters there), and reads as its consumer group
-// (apps/<service>/src/app.module.ts). The table is the one source of the Strimzi KafkaUsers
+// the ACLs that follow, derived from the code and the list of services (deploy/services.json): a
+// service writes the topics of the contracts its owner owns (libs/contracts,
+// `<owner>.<aggregate>.<event>.v<n>`), reads the topics of its @EventPattern handlers
+// (apps/<service>/src), writes the dead-letter topic (`<topic>.dlq`) of every topic it reads
+// (libs/messaging dead-letters there), and reads as its consumer group. The table is the one source of the Strimzi KafkaUsers
 // (k8s/strimzi/users.yaml), of docker-compose.yml's kafka-setup (tools/kafka/kafka-setup.mjs)
 // and of the integration test libs/messaging/test/integration/kafka-acl.int-spec.ts.
 //
@@ -33,6 +33,76 @@ export const TLS_PORT = 9093;
 
 const deadLetterTopic = (topic) => `${topic}.dlq`;
 
+/**
+ * Walks `text` from `start` past quoted strings and nested brackets, to the first character at the
+ * outer level that is `stop`, or a closing bracket that ends the outer level; returns its index.
+ */
+const scanTo = (text, start, stop) => {
+  let depth = 0;
+  let quote = null;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = null;
+    } else if (c === "'" || c === '"' || c === '`') quote = c;
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) {
+      if (depth === 0) return i;
+      depth--;
+    } else if (c === stop && depth === 0) return i;
+  }
+  return text.length;
+};
+
+/** Splits `a, f('b', c), [d]` at its top-level commas. */
+const topLevelItems = (text) => {
+  const items = [];
+  for (let start = 0; start < text.length; ) {
+    const end = scanTo(text, start, ',');
+    items.push(text.slice(start, end).trim());
+    start = end + 1;
+  }
+  return items.filter(Boolean);
+};
+
+/**
+ * The first argument of each `@EventPattern(...)` in a source text, parentheses and brackets
+ * balanced: `X.topic`, `'a.b.v1'`, `startTopicsOf('saas')`, `[A.topic, B.topic]`.
+ */
+export const eventPatternArguments = (text) =>
+  [...text.matchAll(/@EventPattern\(/g)].map((m) => {
+    const start = m.index + m[0].length;
+    return text.slice(start, scanTo(text, start, ',')).trim();
+  });
+
+/**
+ * The topics an `@EventPattern` argument names, read against the exports of libs/contracts: a
+ * string literal, `<Contract>.topic`, an exported topic constant or list, an array of those, or a
+ * call of an exported function with string literals (`ownerTopics('saas')`, `assuranceTopics()`).
+ * Anything else is undefined: the table cannot name it.
+ */
+export const topicsOfPattern = (expr, contracts) => {
+  const isTopics = (v) => (typeof v === 'string' ? [v] : Array.isArray(v) && v.every((t) => typeof t === 'string') ? v : undefined);
+  const literal = /^(['"`])([^'"`]*)\1$/.exec(expr);
+  if (literal) return [literal[2]];
+  const member = /^([A-Za-z_$][\w$]*)\.topic$/.exec(expr);
+  if (member) return isTopics(contracts[member[1]]?.topic);
+  if (/^[A-Za-z_$][\w$]*$/.test(expr)) return isTopics(contracts[expr]);
+  const array = /^\[([\s\S]*)\]$/.exec(expr);
+  if (array) {
+    const parts = topLevelItems(array[1]).map((item) => topicsOfPattern(item, contracts));
+    return parts.every(Boolean) ? parts.flat() : undefined;
+  }
+  const call = /^([A-Za-z_$][\w$]*)\(([\s\S]*)\)$/.exec(expr);
+  if (call && typeof contracts[call[1]] === 'function') {
+    const args = topLevelItems(call[2]).map((a) => /^(['"`])([^'"`]*)\1$/.exec(a)?.[2]);
+    if (args.some((a) => a === undefined)) return undefined;
+    return isTopics(contracts[call[1]](...args));
+  }
+  return undefined;
+};
+
 const sourceFiles = (dir) =>
   readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -41,7 +111,7 @@ const sourceFiles = (dir) =>
   });
 
 /**
- * What each service consumes and its consumer group, read from its sources.
+ * What each service consumes and the consumer group its app.module.ts declares, read from its sources.
  * @param {string} root  the repository
  * @param {string[]} services  apps/<service>
  * @param {Record<string, unknown>} contracts  the exports of libs/contracts (compiled)
@@ -51,16 +121,10 @@ export const serviceFactsFromSource = (root, services, contracts) =>
     const src = join(root, 'apps', service, 'src');
     const reads = new Set();
     for (const file of sourceFiles(src)) {
-      for (const m of readFileSync(file, 'utf8').matchAll(/@EventPattern\(\s*([^,)]+?)\s*[,)]/g)) {
-        const expr = m[1];
-        let topic;
-        const literal = /^['"`]([^'"`]+)['"`]$/.exec(expr);
-        const member = /^([A-Za-z_$][\w$]*)\.topic$/.exec(expr);
-        if (literal) topic = literal[1];
-        else if (member && typeof contracts[member[1]]?.topic === 'string') topic = contracts[member[1]].topic;
-        else if (/^[A-Za-z_$][\w$]*$/.test(expr) && typeof contracts[expr] === 'string') topic = contracts[expr];
-        if (!topic) throw new Error(`${file}: @EventPattern(${expr}): not a topic of libs/contracts (the ACL table cannot name it)`);
-        reads.add(topic);
+      for (const expr of eventPatternArguments(readFileSync(file, 'utf8'))) {
+        const topics = topicsOfPattern(expr, contracts);
+        if (!topics) throw new Error(`${file}: @EventPattern(${expr}): not a topic of libs/contracts (the ACL table cannot name it)`);
+        for (const topic of topics) reads.add(topic);
       }
     }
     const module = readFileSync(join(src, 'app.module.ts'), 'utf8');
@@ -71,12 +135,13 @@ export const serviceFactsFromSource = (root, services, contracts) =>
 
 /**
  * The table.
- * @param {{ contracts: {topic: string, owner: string}[], services: {service: string, group: string, reads: string[]}[] }} input
+ * @param {{ contracts: {topic: string, owner: string}[], services: {service: string, owner: string, group: string, reads: string[]}[] }} input
+ *   services: as deploy/services.json lists them (owner: the first segment of the topics it
+ *   publishes; a new service may own none yet), with what each reads
  */
 export const deriveAclTable = ({ contracts, services }) => {
   const owners = [...new Set(contracts.map((c) => c.owner))];
   const contractTopics = new Set(contracts.map((c) => c.topic));
-  const ownerOf = (service) => owners.find((o) => o === service || `${o}-domain` === service);
   const upstream = [...new Set(services.flatMap((s) => s.reads).filter((t) => !contractTopics.has(t)))].sort();
   const topics = [...contracts.map((c) => c.topic), ...upstream].flatMap((t) => [t, deadLetterTopic(t)]);
   const table = {
@@ -89,9 +154,8 @@ export const deriveAclTable = ({ contracts, services }) => {
     cluster: KAFKA_CLUSTER,
     superUser: SUPER_USER,
     topics,
-    services: services.map(({ service, group, reads }) => {
-      const owner = ownerOf(service);
-      if (!owner) throw new Error(`service ${service} owns no contract topic (expected contracts whose topic starts with ${service.replace(/-domain$/, '')}.)`);
+    services: services.map(({ service, owner, group, reads }) => {
+      if (!owner) throw new Error(`service ${service}: no owner (deploy/services.json names the first segment of the topics it publishes)`);
       const writes = contracts.filter((c) => c.owner === owner).map((c) => c.topic);
       const sortedReads = [...reads].sort();
       const acls = new Map();

@@ -18,9 +18,21 @@ import { endpointsIn } from './endpoints.mjs';
 import { imagePinProblem } from './images.mjs';
 import { aclBindings } from '../kafka/kafka-setup.mjs';
 import { checkRendered, parseQuantity, validateObject } from './k8s.mjs';
-import { checkComposeKafka, checkK8sKafka, checkKafkaUsers, deriveAclTable, renderAclTable, renderKafkaUsers, serviceFactsFromSource } from './kafka-acls.mjs';
+import { checkComposeKafka, checkK8sKafka, checkKafkaUsers, deriveAclTable, eventPatternArguments, renderAclTable, renderKafkaUsers, serviceFactsFromSource, topicsOfPattern } from './kafka-acls.mjs';
 import { checkCollector, checkDashboard, checkDatasources, checkPrometheus, METRICS } from './observability.mjs';
+import { readServiceDocument, readServiceList, renderServiceList, serviceListProblems } from '../services/service-list.mjs';
 import { checkServiceEnv } from './service-env.mjs';
+import {
+  checkAppsAgainstList,
+  checkComposeAgainstList,
+  checkConfigAgainstList,
+  checkFilesAgainstList,
+  checkK8sAgainstList,
+  checkKustomizationsAgainstList,
+  checkProjectsAgainstList,
+  checkPrometheusAgainstList,
+  checkSecurityModules,
+} from './service-list.mjs';
 import { checkKafkaTopics, renderKafkaTopics } from './strimzi.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -416,6 +428,32 @@ describe('observability configuration', () => {
   });
 });
 
+describe('@EventPattern arguments', () => {
+  const contracts = {
+    JourneyRequestedV1: { topic: 'intake.journey.requested.v1' },
+    StepRetryRequestedV1: { topic: 'assurance.step.retry-requested.v1' },
+    UPSTREAM: 'hr.workday.worker-events.v1',
+    startTopicsOf: (owner) => (owner === 'saas' ? ['identity.account.verified.v1'] : []),
+    assuranceTopics: () => ['a.v1', 'b.v1'],
+  };
+  it('finds the first argument of each, with its parentheses and brackets', () => {
+    const text = "@EventPattern(JourneyRequestedV1.topic)\n@EventPattern(UPSTREAM, RAW_MESSAGES)\n@EventPattern( startTopicsOf('saas') )\n@EventPattern([A.topic, f('x, y')], 1)";
+    assert.deepEqual(eventPatternArguments(text), ['JourneyRequestedV1.topic', 'UPSTREAM', "startTopicsOf('saas')", "[A.topic, f('x, y')]"]);
+  });
+  it('names the topics of contracts, constants, lists and calls of contract functions with literals', () => {
+    assert.deepEqual(topicsOfPattern('JourneyRequestedV1.topic', contracts), ['intake.journey.requested.v1']);
+    assert.deepEqual(topicsOfPattern("'x.y.v1'", contracts), ['x.y.v1']);
+    assert.deepEqual(topicsOfPattern('UPSTREAM', contracts), ['hr.workday.worker-events.v1']);
+    assert.deepEqual(topicsOfPattern("startTopicsOf('saas')", contracts), ['identity.account.verified.v1']);
+    assert.deepEqual(topicsOfPattern("startTopicsOf('billing')", contracts), []);
+    assert.deepEqual(topicsOfPattern('assuranceTopics()', contracts), ['a.v1', 'b.v1']);
+    assert.deepEqual(topicsOfPattern('[JourneyRequestedV1.topic, StepRetryRequestedV1.topic]', contracts), ['intake.journey.requested.v1', 'assurance.step.retry-requested.v1']);
+  });
+  it('cannot name a local variable, an unknown export or a call with a non-literal argument', () => {
+    for (const expr of ['localTopic', 'Nope.topic', 'startTopicsOf(OWNER)', 'nothing()', '[JourneyRequestedV1.topic, localTopic]']) assert.equal(topicsOfPattern(expr, contracts), undefined, expr);
+  });
+});
+
 describe('Kafka ACL table, Strimzi users, compose and Deployments', () => {
   const contracts = [
     { topic: 'intake.journey.requested.v1', owner: 'intake' },
@@ -426,8 +464,8 @@ describe('Kafka ACL table, Strimzi users, compose and Deployments', () => {
     deriveAclTable({
       contracts,
       services: [
-        { service: 'intake', group: 'closeloop.intake', reads: ['assurance.outcome.confirmed.v1', 'hr.workday.worker-events.v1'] },
-        { service: 'identity-domain', group: 'closeloop.identity-domain', reads: ['intake.journey.requested.v1'] },
+        { service: 'intake', owner: 'intake', group: 'closeloop.intake', reads: ['assurance.outcome.confirmed.v1', 'hr.workday.worker-events.v1'] },
+        { service: 'identity-domain', owner: 'identity', group: 'closeloop.identity-domain', reads: ['intake.journey.requested.v1'] },
       ],
     });
   const acl = (t, service) => t.services.find((s) => s.service === service).acls.map((a) => `${a.resource.type}:${a.resource.patternType}:${a.resource.name}=${a.operations.join('+')}`);
@@ -446,7 +484,17 @@ describe('Kafka ACL table, Strimzi users, compose and Deployments', () => {
     assert.deepEqual(t.services[0].writes, ['intake.journey.requested.v1']);
     assert.ok(t.topics.includes('hr.workday.worker-events.v1.dlq'), 'upstream topics and their .dlq are in the table');
     assert.equal(JSON.stringify(JSON.parse(renderAclTable(t))), JSON.stringify(t));
-    assert.throws(() => deriveAclTable({ contracts, services: [{ service: 'billing', group: 'g', reads: [] }] }), /billing owns no contract topic/);
+    assert.throws(() => deriveAclTable({ contracts, services: [{ service: 'billing', group: 'g', reads: [] }] }), /billing: no owner/);
+  });
+
+  it('gives a new service whose owner has no contract yet only what it reads, and their .dlq', () => {
+    const t = deriveAclTable({ contracts, services: [{ service: 'billing-domain', owner: 'billing', group: 'closeloop.billing-domain', reads: ['intake.journey.requested.v1'] }] });
+    assert.deepEqual(t.services[0].writes, []);
+    assert.deepEqual(acl(t, 'billing-domain').slice(0, 3), [
+      'topic:literal:intake.journey.requested.v1.dlq=Write+Describe',
+      'topic:literal:intake.journey.requested.v1=Read+Describe',
+      'group:literal:closeloop.billing-domain=Read',
+    ]);
   });
 
   it('reads the consumed topics from @EventPattern and refuses one it cannot name', () => {
@@ -462,6 +510,8 @@ describe('Kafka ACL table, Strimzi users, compose and Deployments', () => {
       ]);
       writeFileSync(join(root, 'apps/identity-domain/src/journeys/other.handler.ts'), "@EventPattern(localTopic)");
       assert.throws(() => serviceFactsFromSource(root, ['identity-domain'], exports), /@EventPattern\(localTopic\): not a topic of libs\/contracts/);
+      writeFileSync(join(root, 'apps/identity-domain/src/journeys/other.handler.ts'), "@EventPattern(ownerTopics(OWNER))");
+      assert.throws(() => serviceFactsFromSource(root, ['identity-domain'], exports), /@EventPattern\(ownerTopics\(OWNER\)\): not a topic/);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -504,7 +554,7 @@ describe('Kafka ACL table, Strimzi users, compose and Deployments', () => {
 
   it('the repository Deployments connect as their Kafka users, with TLS and the cluster CA', () => {
     const t = JSON.parse(read('deploy/kafka/acls.json'));
-    const base = ['intake', 'identity-domain', 'saas-domain', 'device-domain', 'assurance'].flatMap((a) => docs(read(`k8s/base/${a}.yaml`)));
+    const base = readServiceList(ROOT).flatMap((s) => docs(read(`k8s/base/${s.name}.yaml`)));
     const config = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'closeloop-config' }, data: { KAFKA_BROKERS: 'b.kafka.svc:9093', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/etc/closeloop/kafka-ca/ca.crt' } };
     assert.deepEqual(checkK8sKafka('test', [...base, config], t), []);
     const broken = structuredClone([...base, config]);
@@ -559,5 +609,79 @@ describe('Kafka ACL table, Strimzi users, compose and Deployments', () => {
     const d = compose();
     delete d.services['kafka-setup'];
     hasProblem(checkComposeKafka(d, t), /expected one service that mounts deploy\/kafka\/acls\.json/);
+  });
+});
+
+describe('the list of services (deploy/services.json) and the files that name them', () => {
+  const list = () => structuredClone(readServiceList(ROOT));
+  const entry = (name, port, more = {}) => ({ name, kind: 'domain', owner: name.replace(/-domain$/, ''), port, schema: name.replace(/-domain$/, ''), consumerGroup: `closeloop.${name}`, simulators: false, ...more });
+
+  it('the repository list is valid, and written as the generator writes it', () => {
+    const doc = readServiceDocument(ROOT);
+    assert.deepEqual(serviceListProblems(doc), []);
+    assert.equal(read('deploy/services.json'), renderServiceList(doc));
+  });
+  it('refuses a duplicate port, owner or schema, a group that is not closeloop.<name>, unknown and missing fields', () => {
+    const doc = { services: [entry('a-domain', 3100), entry('b-domain', 3100, { owner: 'a', schema: 'a', consumerGroup: 'closeloop.b', extra: 1 }), { name: 'c', port: 'x' }] };
+    const problems = serviceListProblems(doc);
+    hasProblem(problems, /services\[1\] \(b-domain\): port 3100 is taken by a-domain/);
+    hasProblem(problems, /services\[1\] \(b-domain\): owner a is taken by a-domain/);
+    hasProblem(problems, /services\[1\] \(b-domain\): schema a is taken by a-domain/);
+    hasProblem(problems, /services\[1\] \(b-domain\): consumerGroup must be closeloop\.b-domain/);
+    hasProblem(problems, /services\[1\] \(b-domain\): unknown field extra/);
+    hasProblem(problems, /services\[2\] \(c\): kind is missing/);
+    hasProblem(problems, /services\[2\] \(c\): port must be an integer/);
+    hasProblem(serviceListProblems({ services: [] }), /must be a non-empty array/);
+  });
+  it('refuses an app the list lacks, a listed service without an app, and a schema, group or name that differs', () => {
+    const app = (name, schema) => ({
+      main: `void runService({ name: '${name}', module: AppModule.register(config), port: config.PORT });`,
+      appModule: `{ name: '${name}', schema: '${schema}', consumerGroup: 'closeloop.${name}', migrations: [messagingTablesMigration('${schema}', 1)] }`,
+      tracing: `startTracing('${name}');`,
+    });
+    const services = [entry('a-domain', 3100), entry('b-domain', 3101)];
+    assert.deepEqual(checkAppsAgainstList(services, new Map([['a-domain', app('a-domain', 'a')], ['b-domain', app('b-domain', 'b')]])), []);
+    const problems = checkAppsAgainstList(services, new Map([['a-domain', app('a-domain', 'x')], ['c-domain', app('c-domain', 'c')]]));
+    hasProblem(problems, /apps\/: service c-domain, which is not a service of deploy\/services\.json/);
+    hasProblem(problems, /apps\/: no service b-domain \(deploy\/services\.json lists it\)/);
+    hasProblem(problems, /apps\/a-domain\/src\/app\.module\.ts: schema is x, deploy\/services\.json says a/);
+    hasProblem(problems, /messagingTablesMigration\('x', \.\.\.\) is not its schema a/);
+    const renamed = app('a-domain', 'a');
+    renamed.tracing = "startTracing('a');";
+    hasProblem(checkAppsAgainstList([entry('a-domain', 3100)], new Map([['a-domain', renamed]])), /tracing\.ts: startTracing\(a\), expected 'a-domain'/);
+  });
+  it('refuses a config whose PORT default is not the listed port, or whose simulator settings contradict the list', () => {
+    const withSimulator = schema.extend({ SIMULATOR: z.enum(['on', 'off']).default('on') });
+    assert.deepEqual(checkConfigAgainstList([entry('intake', 3000)], new Map([['intake', schema]])), []);
+    hasProblem(checkConfigAgainstList([entry('intake', 3001)], new Map([['intake', schema]])), /PORT defaults to 3000, deploy\/services\.json says 3001/);
+    hasProblem(checkConfigAgainstList([entry('intake', 3000, { simulators: true })], new Map([['intake', schema]])), /reads no SIMULATOR setting/);
+    hasProblem(checkConfigAgainstList([entry('intake', 3000)], new Map([['intake', withSimulator]])), /reads the SIMULATOR settings, but .* embeds no simulators/);
+  });
+  it('the repository compose file, manifests, kustomizations, Prometheus, suites and security modules name every service', () => {
+    const services = list();
+    assert.deepEqual(checkComposeAgainstList(parseYaml(read('docker-compose.yml'), { merge: true }), services), []);
+    assert.deepEqual(checkK8sAgainstList('k8s/base', services.flatMap((x) => docs(read(`k8s/base/${x.name}.yaml`))), services), []);
+    assert.deepEqual(checkFilesAgainstList(ROOT, services), []);
+  });
+  it('refuses each of them when a listed service is missing or has another port', () => {
+    const services = [...list(), entry('billing-domain', 3099)];
+    hasProblem(checkComposeAgainstList(parseYaml(read('docker-compose.yml'), { merge: true }), services), /docker-compose\.yml: no service billing-domain \(deploy\/services\.json lists it/);
+    const moved = list().map((x) => (x.name === 'intake' ? { ...x, port: 3999 } : x));
+    const composeProblems = checkComposeAgainstList(parseYaml(read('docker-compose.yml'), { merge: true }), moved);
+    hasProblem(composeProblems, /service intake: PORT is 3000, deploy\/services\.json says 3999/);
+    hasProblem(composeProblems, /service intake: does not publish its port 3999/);
+    const k8sProblems = checkK8sAgainstList('k8s/base', docs(read('k8s/base/intake.yaml')), moved);
+    hasProblem(k8sProblems, /Deployment intake: env PORT is 3000, deploy\/services\.json says 3999/);
+    hasProblem(k8sProblems, /Deployment intake: annotation prometheus\.io\/port is 3000/);
+    hasProblem(k8sProblems, /Service intake does not expose port 3999/);
+    const kustomize = checkKustomizationsAgainstList(parseYaml(read('k8s/base/kustomization.yaml')), parseYaml(read('k8s/overlays/production/kustomization.yaml')), services);
+    hasProblem(kustomize, /k8s\/base\/kustomization\.yaml: no resource for billing-domain/);
+    hasProblem(kustomize, /k8s\/overlays\/production\/kustomization\.yaml: no image of billing-domain/);
+    const prometheus = checkPrometheusAgainstList(parseYaml(read('deploy/prometheus/prometheus.yml')), moved);
+    hasProblem(prometheus, /does not scrape intake:3999/);
+    hasProblem(prometheus, /scrapes intake:3000, which is no service and port/);
+    hasProblem(checkProjectsAgainstList([{ file: 'apps/e2e/project.json', json: JSON.parse(read('apps/e2e/project.json')) }], services), /apps\/e2e\/project\.json: no implicitDependency billing-domain/);
+    hasProblem(checkSecurityModules('services.ts', read('apps/security/src/support/services.ts'), services), /services\.ts MODULES: no entry billing-domain/);
+    hasProblem(checkSecurityModules('services.ts', 'const x = 1;', services), /no MODULES object/);
   });
 });

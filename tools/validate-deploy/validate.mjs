@@ -9,8 +9,10 @@
 //   node tools/validate-deploy/validate.mjs --write-strimzi-topics   (regenerates k8s/strimzi/topics.yaml)
 //   node tools/validate-deploy/validate.mjs --write-kafka-acls       (regenerates deploy/kafka/acls.json and k8s/strimzi/users.yaml)
 //
-// The services' topics and config schemas come from the code itself: libs/contracts,
-// libs/config and apps/*/src/config are compiled with SWC into a temporary directory and loaded.
+// The services are those of deploy/services.json (the one list; tools/services/service-list.mjs),
+// and every file that names them is checked against it (tools/validate-deploy/service-list.mjs).
+// Their topics and config schemas come from the code itself: libs/contracts, libs/config and
+// apps/<service>/src/config are compiled with SWC into a temporary directory and loaded.
 // Exit code 1 with every problem listed, 0 when everything holds, 2 on bad usage.
 
 import { execFileSync } from 'node:child_process';
@@ -24,8 +26,10 @@ import { checkCompose, listeningPorts } from './compose.mjs';
 import { checkDockerfile } from './dockerfile.mjs';
 import { endpointsIn } from './endpoints.mjs';
 import { checkRendered } from './k8s.mjs';
+import { readServiceList, SERVICES_FILE } from '../services/service-list.mjs';
 import { ACLS_FILE, checkComposeKafka, checkK8sKafka, checkKafkaUsers, deriveAclTable, renderAclTable, renderKafkaUsers, serviceFactsFromSource, USERS_FILE } from './kafka-acls.mjs';
 import { checkCollector, checkDashboard, checkDatasources, checkPrometheus } from './observability.mjs';
+import { checkAppsAgainstList, checkComposeAgainstList, checkConfigAgainstList, checkFilesAgainstList, checkK8sAgainstList } from './service-list.mjs';
 import { checkKafkaTopics, renderKafkaTopics } from './strimzi.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -80,12 +84,25 @@ const libraryClosure = (sources, paths) => {
   return [...found];
 };
 
-/** The services (apps/<name>/src/main.ts) and each one's config schema, and every topic, from the code. */
-const loadCode = () => {
-  const apps = readdirSync(join(ROOT, 'apps'), { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(ROOT, 'apps', d.name, 'src/main.ts')))
-    .map((d) => d.name)
-    .sort();
+/** The sources of every app with a src/main.ts (a service), by name. */
+const appSources = () => {
+  const read = (file) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined);
+  return new Map(
+    readdirSync(join(ROOT, 'apps'), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(ROOT, 'apps', d.name, 'src/main.ts')))
+      .map((d) => {
+        const src = join(ROOT, 'apps', d.name, 'src');
+        return [d.name, { main: read(join(src, 'main.ts')), appModule: read(join(src, 'app.module.ts')), tracing: read(join(src, 'tracing.ts')) }];
+      }),
+  );
+};
+
+/**
+ * The services of deploy/services.json whose app exists, each one's config schema, and every
+ * topic and the ACL table, from the code.
+ */
+const loadCode = (services, appsFound) => {
+  const apps = services.map((s) => s.name).filter((name) => appsFound.has(name) && existsSync(join(ROOT, 'apps', name, 'src/config')));
   mkdirSync(join(ROOT, '.cache'), { recursive: true });
   const out = mkdtempSync(join(ROOT, '.cache', 'validate-deploy-')); // inside the repository: zod resolves from node_modules
   try {
@@ -101,9 +118,14 @@ const loadCode = () => {
     const require = createRequire(join(out, 'index.js'));
     const contracts = require(join(out, 'libs/contracts/src/index.js'));
     const topics = contracts.EVENT_CONTRACTS.flatMap((c) => [c.topic, contracts.deadLetterTopic(c.topic)]);
+    // Who owns which topics and reads as which group: the list; what each reads: its handlers.
+    const facts = new Map(serviceFactsFromSource(ROOT, apps, contracts).map((f) => [f.service, f]));
     const aclTable = deriveAclTable({
       contracts: contracts.EVENT_CONTRACTS.map((c) => ({ topic: c.topic, owner: c.owner })),
-      services: serviceFactsFromSource(ROOT, apps, contracts),
+      services: services
+        .filter((s) => facts.has(s.name))
+        .map((s) => ({ service: s.name, owner: s.owner, group: s.consumerGroup, reads: facts.get(s.name).reads }))
+        .sort((a, b) => a.service.localeCompare(b.service)), // by name, as the table has always been written
     });
     const schemas = new Map();
     for (const app of apps) {
@@ -131,7 +153,9 @@ const readYaml = (file) => parseYaml(readFileSync(join(ROOT, file), 'utf8'));
 
 const main = async () => {
   const args = parseArgs(process.argv.slice(2));
-  const { apps, topics, aclTable } = loadCode();
+  const listed = readServiceList(ROOT); // refused, with every problem, when it is no valid list
+  const sources = appSources();
+  const { apps, topics, aclTable } = loadCode(listed, sources);
 
   if (args.writeAcls) {
     mkdirSync(dirname(join(ROOT, ACLS_FILE)), { recursive: true });
@@ -150,6 +174,13 @@ const main = async () => {
 
   const sections = [];
   const section = (name, problems, detail) => sections.push({ name, problems, detail });
+
+  // The list of services against the apps, their config and the files that must name every service.
+  section(
+    SERVICES_FILE,
+    [...checkAppsAgainstList(listed, sources), ...checkConfigAgainstList(listed, apps), ...checkFilesAgainstList(ROOT, listed)],
+    listed.map((s) => `${s.name} :${s.port}`).join(', '),
+  );
 
   // Dockerfile and .dockerignore
   const dockerignore = existsSync(join(ROOT, '.dockerignore')) ? readFileSync(join(ROOT, '.dockerignore'), 'utf8') : '';
@@ -174,7 +205,7 @@ const main = async () => {
 
   // docker-compose.yml
   const compose = parseYaml(readFileSync(args.compose, 'utf8'));
-  const composeProblems = [...checkCompose(compose, { root: ROOT, apps }), ...checkComposeKafka(compose, aclTable)];
+  const composeProblems = [...checkCompose(compose, { root: ROOT, apps }), ...checkComposeAgainstList(compose, listed), ...checkComposeKafka(compose, aclTable)];
   const services = new Map(Object.entries(compose?.services ?? {}).map(([name, s]) => [name, listeningPorts(s).listen]));
   const appPorts = new Map();
   const otlpPorts = new Set();
@@ -244,7 +275,9 @@ const main = async () => {
     const objects = readYamlDocs(file);
     const externalSecrets = new Map(args.external.get(label) ?? []);
     for (const s of aclTable.services) if (!externalSecrets.has(s.user)) externalSecrets.set(s.user, ['password', 'sasl.jaas.config']);
-    const problems = objects.length ? [...(await checkRendered(label, objects, { apps, externalSecrets })), ...checkK8sKafka(label, objects, aclTable)] : [`${label}: renders nothing`];
+    const problems = objects.length
+      ? [...(await checkRendered(label, objects, { apps, externalSecrets })), ...checkK8sAgainstList(label, objects, listed), ...checkK8sKafka(label, objects, aclTable)]
+      : [`${label}: renders nothing`];
     section(label, problems, `${objects.length} objects`);
   }
 

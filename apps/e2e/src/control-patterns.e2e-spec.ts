@@ -28,9 +28,9 @@ import type { Kafka } from 'kafkajs';
  */
 const DATABASE_URL = e2eDatabaseUrl('closeloop_controls');
 const PORTS = servicePorts(3700);
-const INTAKE = `http://127.0.0.1:${PORTS.intake}`;
-const ASSURANCE = `http://127.0.0.1:${PORTS.assurance}`;
-const SAAS = `http://127.0.0.1:${PORTS['saas-domain']}`;
+const INTAKE = `http://127.0.0.1:${PORTS('intake')}`;
+const ASSURANCE = `http://127.0.0.1:${PORTS('assurance')}`;
+const SAAS = `http://127.0.0.1:${PORTS('saas-domain')}`;
 
 let services: RunningService[] = [];
 let kafka: Kafka;
@@ -89,7 +89,7 @@ beforeAll(async () => {
     POLICY_FILE: join(__dirname, '../fixtures/test-policy.v1.json'),
     APPROVAL_SCAN_MS: '200',
   };
-  for (const name of SERVICES) services.push(await startService(name, PORTS[name], env, 'controls'));
+  for (const name of SERVICES) services.push(await startService(name, PORTS(name), env, 'controls'));
 }, 180000);
 
 afterAll(async () => {

@@ -31,10 +31,10 @@ import type { Kafka } from 'kafkajs';
  */
 const DATABASE_URL = e2eDatabaseUrl('closeloop_journeys');
 const PORTS = servicePorts(3500);
-const INTAKE = `http://127.0.0.1:${PORTS.intake}`;
-const ASSURANCE = `http://127.0.0.1:${PORTS.assurance}`;
-const SAAS = `http://127.0.0.1:${PORTS['saas-domain']}`;
-const DEVICE = `http://127.0.0.1:${PORTS['device-domain']}`;
+const INTAKE = `http://127.0.0.1:${PORTS('intake')}`;
+const ASSURANCE = `http://127.0.0.1:${PORTS('assurance')}`;
+const SAAS = `http://127.0.0.1:${PORTS('saas-domain')}`;
+const DEVICE = `http://127.0.0.1:${PORTS('device-domain')}`;
 /** The SaaS simulator's SCIM bearer token (the service's default). */
 const SCIM_TOKEN = 'closeloop-local-scim-simulator-token';
 
@@ -134,7 +134,7 @@ beforeAll(async () => {
   manager = await idp.headers({ sub: 'line.manager@acme.test', roles: ['requester'], expiresIn: '2h' });
   const env = { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, OUTBOX_POLL_MS: '500', ...idp.env };
   // Sequentially on first start: each service creates the database, its schema and topics.
-  for (const name of SERVICES) services.push(await startService(name, PORTS[name], env, 'journeys'));
+  for (const name of SERVICES) services.push(await startService(name, PORTS(name), env, 'journeys'));
 }, 180000);
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import {
   JourneyFailedV1,
   JourneyRequestedV1,
   OutcomeConfirmedV1,
+  ownerTopics,
   StepRetryRequestedV1,
   StepStalledV1,
 } from '@closeloop/contracts';
@@ -23,6 +24,7 @@ import {
   publish,
   readTopic,
   type RunningService,
+  serviceList,
   servicePorts,
   SERVICES,
   sql,
@@ -38,21 +40,20 @@ import type { Admin, Kafka } from 'kafkajs';
 
 const DATABASE_URL = e2eDatabaseUrl('closeloop_e2e');
 const PORTS = servicePorts(3100);
-const INTAKE = `http://127.0.0.1:${PORTS.intake}`;
-const ASSURANCE = `http://127.0.0.1:${PORTS.assurance}`;
-const SAAS = `http://127.0.0.1:${PORTS['saas-domain']}`;
-const IDENTITY = `http://127.0.0.1:${PORTS['identity-domain']}`;
-const DEVICE = `http://127.0.0.1:${PORTS['device-domain']}`;
+const INTAKE = `http://127.0.0.1:${PORTS('intake')}`;
+const ASSURANCE = `http://127.0.0.1:${PORTS('assurance')}`;
+const SAAS = `http://127.0.0.1:${PORTS('saas-domain')}`;
+const IDENTITY = `http://127.0.0.1:${PORTS('identity-domain')}`;
+const DEVICE = `http://127.0.0.1:${PORTS('device-domain')}`;
 
-/** Each consumer group and the topics it subscribes to. */
+/** Each consumer group and the topics it subscribes to: a domain service's follow from the journey definitions. */
 const SUBSCRIPTIONS: Record<string, readonly string[]> = {
-  'closeloop.identity-domain': [JourneyRequestedV1.topic, StepRetryRequestedV1.topic, CompensationRequestedV1.topic],
-  'closeloop.saas-domain': [JourneyRequestedV1.topic, AccountVerifiedV1.topic, StepRetryRequestedV1.topic, CompensationRequestedV1.topic],
-  'closeloop.device-domain': [JourneyRequestedV1.topic, StepRetryRequestedV1.topic, CompensationRequestedV1.topic],
+  ...Object.fromEntries(serviceList().filter((s) => s.kind === 'domain').map((s) => [s.consumerGroup, ownerTopics(s.owner)])),
   'closeloop.assurance': EVENT_CONTRACTS.filter((c) => c.owner !== 'assurance').map((c) => c.topic),
   'closeloop.intake': [OutcomeConfirmedV1.topic, JourneyEscalatedV1.topic, JourneyFailedV1.topic, JourneyCompensatedV1.topic],
 };
-const GROUPS_READING_REQUESTS = ['closeloop.identity-domain', 'closeloop.saas-domain', 'closeloop.device-domain', 'closeloop.assurance'];
+/** Every service but intake reads the journey requests (deploy/services.json). */
+const GROUPS_READING_REQUESTS = serviceList().filter((s) => s.kind !== 'intake').map((s) => s.consumerGroup);
 
 let services: RunningService[] = [];
 let kafka: Kafka;
@@ -98,7 +99,7 @@ beforeAll(async () => {
   manager = await idp.headers({ sub: 'manager@acme.test', roles: ['requester'], expiresIn: '2h' });
   const env = { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, OUTBOX_POLL_MS: '500', ...idp.env };
   // Sequentially on first start: each service creates the database, its schema and topics.
-  for (const name of SERVICES) services.push(await startService(name, PORTS[name], env));
+  for (const name of SERVICES) services.push(await startService(name, PORTS(name), env));
 }, 180000);
 
 afterAll(async () => {
@@ -217,7 +218,7 @@ describe('new-hire journey, end to end', () => {
     const requestId = await submit(newHireRequest());
     await confirmedOutcome(requestId);
 
-    const dead = await consumeUntil(kafka, deadLetterTopic(JourneyRequestedV1.topic), (m) => m.message.key?.toString() === marker, { count: 2 * 4 });
+    const dead = await consumeUntil(kafka, deadLetterTopic(JourneyRequestedV1.topic), (m) => m.message.key?.toString() === marker, { count: 2 * GROUPS_READING_REQUESTS.length });
     const reasons = dead.map((d) => d.headers['dlq-reason']);
     expect(reasons.some((r) => r?.startsWith('value is not JSON'))).toBe(true);
     expect(reasons.some((r) => r?.includes('requestId') && r.includes('payload.type'))).toBe(true);
@@ -297,7 +298,7 @@ describe('new-hire journey, end to end', () => {
       await eventually(async () => expect((await http('GET', `${ASSURANCE}/journeys/${requestId}`, undefined, staff)).body.steps.saas.status).toBe('open'));
       const assurance = services.find((s) => s.name === 'assurance') as RunningService;
       await stopService(assurance, 'SIGKILL');
-      const revived = await startService('assurance', PORTS.assurance, { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, ...idp.env });
+      const revived = await startService('assurance', PORTS('assurance'), { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, ...idp.env });
       services = services.map((s) => (s.name === 'assurance' ? revived : s));
 
       const [stalled] = await consumeUntil(kafka, StepStalledV1.topic, (m) => m.message.key?.toString() === requestId, { timeoutMs: 40000 });
@@ -311,7 +312,7 @@ describe('new-hire journey, end to end', () => {
       expect((retry?.value as StepRetryRequestedV1).payload).toMatchObject({ step: 'saas', owner: 'saas', attempt: 2, reason: 'DEADLINE_MISSED' });
       expect((retry?.value as StepRetryRequestedV1).payload.evidence[AccountVerifiedV1.topic]).toMatchObject({ accountId: expect.any(String) });
 
-      const restarted = await startService('saas-domain', PORTS['saas-domain'], { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, ...idp.env });
+      const restarted = await startService('saas-domain', PORTS('saas-domain'), { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, ...idp.env });
       services = services.map((s) => (s.name === 'saas-domain' ? restarted : s));
       const outcome = await confirmedOutcome(requestId);
       expect(outcome.signals.map((s: { signal: string }) => s.signal)).toContain('saas.access.verified.v1');
@@ -323,7 +324,7 @@ describe('new-hire journey, end to end', () => {
       expect(attempts.filter((a) => a === 1)).toHaveLength(1);
     } finally {
       if (!services.some((s) => s.name === 'saas-domain' && s.process.exitCode === null && s.process.signalCode === null)) {
-        const restarted = await startService('saas-domain', PORTS['saas-domain'], { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, ...idp.env });
+        const restarted = await startService('saas-domain', PORTS('saas-domain'), { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, ...idp.env });
         services = services.map((s) => (s.name === 'saas-domain' ? restarted : s));
       }
     }

@@ -8,7 +8,7 @@ import {
   newHireRequest,
   readTopic,
   type RunningService,
-  type ServiceName,
+  serviceList,
   servicePorts,
   sql,
   startService,
@@ -27,7 +27,8 @@ import {
 const DATABASE_URL = e2eDatabaseUrl('closeloop_scale');
 const JOURNEYS = 240;
 const IN_FLIGHT = 24;
-const SCALED: ServiceName[] = ['identity-domain', 'saas-domain', 'device-domain', 'assurance'];
+/** Each domain service and assurance (deploy/services.json): two instances of each. */
+const SCALED = serviceList().filter((s) => s.kind !== 'intake').map((s) => s.name);
 const BASE_PORT = servicePorts(3200);
 
 let env: Record<string, string> = { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, LOG_LEVEL: 'warn' };
@@ -44,9 +45,9 @@ beforeAll(async () => {
   idp = await startTestIdentityProvider();
   requester = await idp.headers({ sub: 'scale-test@acme.test', roles: ['requester'], expiresIn: '2h' });
   env = { ...env, ...idp.env };
-  intake = await startService('intake', BASE_PORT.intake, env, 'scale');
-  for (const name of SCALED) first.push(await startService(name, BASE_PORT[name], env, 'scale-1'));
-  for (const name of SCALED) second.push(await startService(name, BASE_PORT[name] + 10, env, 'scale-2'));
+  intake = await startService('intake', BASE_PORT('intake'), env, 'scale');
+  for (const name of SCALED) first.push(await startService(name, BASE_PORT(name), env, 'scale-1'));
+  for (const name of SCALED) second.push(await startService(name, BASE_PORT(name) + 10, env, 'scale-2'));
 }, 240000);
 
 afterAll(async () => {

@@ -26,7 +26,7 @@ import type { Admin, Kafka } from 'kafkajs';
 
 const DATABASE_URL = e2eDatabaseUrl('closeloop_upstream');
 const PORTS = servicePorts(3600);
-const ASSURANCE = `http://127.0.0.1:${PORTS.assurance}`;
+const ASSURANCE = `http://127.0.0.1:${PORTS('assurance')}`;
 
 let services: RunningService[] = [];
 let kafka: Kafka;
@@ -79,7 +79,7 @@ beforeAll(async () => {
   staff = await idp.headers({ sub: 'staff@acme.test', roles: ['operator', 'auditor', 'admin'], expiresIn: '2h' });
   const env = { DATABASE_URL, KAFKA_BROKERS: testEnv().KAFKA_BROKERS, OUTBOX_POLL_MS: '500', ...idp.env };
   // Sequentially on first start: each service creates the database, its schema and topics.
-  for (const name of SERVICES) services.push(await startService(name, PORTS[name], env, 'e2e-upstream'));
+  for (const name of SERVICES) services.push(await startService(name, PORTS(name), env, 'e2e-upstream'));
 }, 180000);
 
 afterAll(async () => {

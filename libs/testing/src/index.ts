@@ -4,6 +4,7 @@ export * from './eventually';
 export * from './identity-provider';
 export * from './kafka-helpers';
 export * from './otlp-receiver';
+export * from './service-list';
 export * from './service-processes';
 export * from './span-recorder';
 export * from './test-env';

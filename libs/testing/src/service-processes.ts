@@ -3,12 +3,15 @@ import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { eventually } from './eventually';
+import { serviceEntry, serviceList } from './service-list';
 import { e2ePort } from './test-env';
 
 const ROOT = join(__dirname, '../../..');
 
-export const SERVICES = ['intake', 'identity-domain', 'saas-domain', 'device-domain', 'assurance'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+/** Every service, in the order of deploy/services.json. */
+export const SERVICES: readonly string[] = serviceList().map((s) => s.name);
+/** A service of deploy/services.json. */
+export type ServiceName = string;
 
 export interface RunningService {
   readonly name: ServiceName;
@@ -22,6 +25,7 @@ export interface RunningService {
  * and waits until `/health/ready` answers 200.
  */
 export const startService = async (name: ServiceName, port: number, env: Record<string, string>, logPrefix = 'e2e'): Promise<RunningService> => {
+  serviceEntry(name); // refuses a name deploy/services.json does not list, naming the ones it does
   // CLOSELOOP_DIST_DIR: a build of its own (npx swc apps libs -d <dir> ...) for a suite that runs beside another.
   const dist = process.env['CLOSELOOP_DIST_DIR'] ?? 'dist';
   const main = join(ROOT, dist, 'apps', name, 'src/main.js');
@@ -80,6 +84,15 @@ export const http = async (method: string, url: string, body?: unknown, headers:
   return { status: response.status, body: parsed };
 };
 
-/** The five services' ports of one suite: `base` for intake, then one each in SERVICES order (moved by E2E_PORT_OFFSET). */
-export const servicePorts = (base: number): Readonly<Record<ServiceName, number>> =>
-  Object.fromEntries(SERVICES.map((name, i) => [name, e2ePort(base + i)])) as Record<ServiceName, number>;
+/** The port of each service in one suite; a name deploy/services.json does not list is refused. */
+export type PortOf = (name: ServiceName) => number;
+
+/** The services' ports of one suite: `base` for the first, then one each in SERVICES order (moved by E2E_PORT_OFFSET). */
+export const servicePorts = (base: number): PortOf => {
+  const ports = new Map(SERVICES.map((name, i) => [name, e2ePort(base + i)]));
+  return (name) => {
+    const port = ports.get(name);
+    if (port === undefined) throw new Error(`${name} is not a service of deploy/services.json (services: ${SERVICES.join(', ')})`);
+    return port;
+  };
+};

@@ -22,15 +22,25 @@ import { AppModule as SaasModule } from '../../../saas-domain/src/app.module';
 import { SaasConfigSchema } from '../../../saas-domain/src/config/saas.config';
 import { SECURITY_DATABASE_URL } from './security-database';
 
+/** A service of deploy/services.json. */
+export type ServiceName = string;
 
-export type ServiceName = 'intake' | 'identity-domain' | 'saas-domain' | 'device-domain' | 'assurance';
-
-const MODULES: Record<ServiceName, (env: Record<string, string>) => DynamicModule> = {
+/**
+ * Each service's AppModule, built from its config schema. One entry per service of
+ * deploy/services.json, by the same names: tools/validate-deploy.sh checks that they agree.
+ */
+const MODULES: Readonly<Record<ServiceName, (env: Record<string, string>) => DynamicModule>> = {
   intake: (env) => IntakeModule.register(parseConfig(IntakeConfigSchema, env)),
   'identity-domain': (env) => IdentityModule.register(parseConfig(IdentityConfigSchema, env)),
   'saas-domain': (env) => SaasModule.register(parseConfig(SaasConfigSchema, env)),
   'device-domain': (env) => DeviceModule.register(parseConfig(DeviceConfigSchema, env)),
   assurance: (env) => AssuranceModule.register(parseConfig(AssuranceConfigSchema, env)),
+};
+
+const moduleOf = (name: ServiceName, env: Record<string, string>): DynamicModule => {
+  const build = MODULES[name];
+  if (!build) throw new Error(`${name}: no AppModule in MODULES of apps/security/src/support/services.ts (services there: ${Object.keys(MODULES).join(', ')})`);
+  return build(env);
 };
 
 export interface ServiceUnderTest {
@@ -69,7 +79,7 @@ export const declaredSubscriptions = (name: ServiceName, env: Record<string, str
     }
     for (const imported of [...(Reflect.getMetadata('imports', type) ?? []), ...(dynamic?.imports ?? [])]) visit(imported as ModuleRef);
   };
-  visit(MODULES[name](env));
+  visit(moduleOf(name, env));
   return [...topics].sort();
 };
 
@@ -91,7 +101,7 @@ export const serviceEnv = (idp: TestIdentityProvider, extra: Record<string, stri
  */
 export const startService = async (name: ServiceName, idp: TestIdentityProvider, extra: Record<string, string> = {}): Promise<ServiceUnderTest> => {
   configureLogging(`security-${name}`, 'error');
-  const app = await createServiceApp(MODULES[name](serviceEnv(idp, extra)));
+  const app = await createServiceApp(moduleOf(name, serviceEnv(idp, extra)));
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
