@@ -14,6 +14,8 @@ import { AppModule as AssuranceModule } from '../../../assurance/src/app.module'
 import { AssuranceConfigSchema } from '../../../assurance/src/config/assurance.config';
 import { AppModule as DeviceModule } from '../../../device-domain/src/app.module';
 import { DeviceConfigSchema } from '../../../device-domain/src/config/device.config';
+import { AppModule as FacilitiesModule } from '../../../facilities-domain/src/app.module';
+import { FacilitiesConfigSchema } from '../../../facilities-domain/src/config/facilities.config';
 import { AppModule as IdentityModule } from '../../../identity-domain/src/app.module';
 import { IdentityConfigSchema } from '../../../identity-domain/src/config/identity.config';
 import { AppModule as IntakeModule } from '../../../intake/src/app.module';
@@ -35,6 +37,7 @@ const MODULES: Readonly<Record<ServiceName, (env: Record<string, string>) => Dyn
   'saas-domain': (env) => SaasModule.register(parseConfig(SaasConfigSchema, env)),
   'device-domain': (env) => DeviceModule.register(parseConfig(DeviceConfigSchema, env)),
   assurance: (env) => AssuranceModule.register(parseConfig(AssuranceConfigSchema, env)),
+  'facilities-domain': (env) => FacilitiesModule.register(parseConfig(FacilitiesConfigSchema, env)),
 };
 
 const moduleOf = (name: ServiceName, env: Record<string, string>): DynamicModule => {
