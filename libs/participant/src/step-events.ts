@@ -31,7 +31,8 @@ export interface StepContracts<E extends object, S, V extends EventContract> {
   readonly step: string;
   readonly verified: V;
   readonly failed: FailedContract;
-  readonly compensated: CompensatedContract;
+  /** null for a step with no automatic undo (`compensatedBy: null` in its definition): nothing is ever reported undone. */
+  readonly compensated: CompensatedContract | null;
   /** The verified event's payload; `at` is when the step was verified. */
   readonly evidence: (evidence: Verified<E>, subject: S, at: string) => PayloadOf<V>;
 }
@@ -80,5 +81,6 @@ export const outcomeEvents = <E extends object, R, V extends EventContract>(
 /** The event that confirms a step was undone, and what was undone. */
 export const compensatedEvent = (contracts: Pick<StepContracts<object, never, EventContract>, 'producer' | 'step' | 'compensated'>, cause: EventEnvelope, what: string, source: EventSource): OutgoingEvent => {
   const identity = stamp(source);
+  if (!contracts.compensated) throw new Error(`step ${contracts.step} has no automatic undo: a person records it, and no compensated event is reported`);
   return causedEvent(contracts.compensated, cause, contracts.producer, { step: contracts.step, undone: what, compensatedAt: identity.occurredAt.toISOString() }, identity);
 };

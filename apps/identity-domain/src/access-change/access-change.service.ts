@@ -1,13 +1,14 @@
 import type { CompensationOf, Requested, RetryOf } from '@closeloop/contracts';
 import { DirectoryAccessChangedV1, type RequestedOf } from '@closeloop/contracts';
 import { createLogger } from '@closeloop/observability';
-import { attemptSteps, boundedCalls, dueSteps, failed, outcomeEvents, ParticipantPorts, requestAsks, retryAsks, snapshotBefore, type StepAsk, stepContracts, stepTransaction } from '@closeloop/participant';
-import { compensatedEvent, confirmUndos, notUndone, undone, type UndoResult } from '@closeloop/participant';
+import { attemptSteps, boundedCalls, dueSteps, failed, outcomeEvents, ParticipantPorts, requestAsks, retryAsks, type StepAsk, stepContracts, stepTransaction } from '@closeloop/participant';
+import { notUndone, undone, type UndoResult } from '@closeloop/participant';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import { concludeStep, IDENTITY_REPORTS } from '../account-steps/account-step.domain';
 import { type AccountStepKey, type AccountStepRecord, AccountStepRepository } from '../account-steps/account-step.repository';
+import { type AccountStepContext, rememberAccountsBefore, undoAccountSteps } from '../account-steps/account-step-transactions';
 import { DIRECTORY_CONNECTOR, DIRECTORY_REFUSAL, type DirectoryConnector } from '../directory/directory.connector';
 import { type AccessChangeDecision, decideAccessChange, DIRECTORY_ACCESS, type GroupsChange, noAccount, restoreMismatch, restorePlan } from './access-change.domain';
 
@@ -46,12 +47,15 @@ const GROUPS_CHANGED = stepContracts({
 export class AccessChangeService {
   private readonly logger = createLogger(AccessChangeService.name);
   private readonly calls = boundedCalls();
+  private readonly context: AccountStepContext;
 
   constructor(
     private readonly ports: ParticipantPorts,
     private readonly steps: AccountStepRepository,
     @Inject(DIRECTORY_CONNECTOR) private readonly directory: DirectoryConnector,
-  ) {}
+  ) {
+    this.context = { ports, calls: this.calls, steps, directory, logger: this.logger };
+  }
 
   change(events: ReadonlyArray<Requested<'access-change'>>): Promise<void> {
     return this.run(requestAsks(events));
@@ -70,52 +74,20 @@ export class AccessChangeService {
    * that disagrees, or a directory that refuses, confirms nothing: assurance asks again.
    */
   compensate(events: ReadonlyArray<CompensationOf<'access-change'>>): Promise<void> {
-    return stepTransaction(this.ports, events, this.logger, async (tx, todo) => {
-      const records = await this.steps.lock(tx, todo.map((e) => keyOf(e.requestId, e.payload.request)));
-      await this.steps.lockEmployees(tx, todo.map((e) => e.payload.request.subject.employeeId));
-      const recordOf = (event: CompensationOf<'access-change'>) => records.get(event.requestId) as AccountStepRecord;
-      return confirmUndos(
-        todo,
-        this.logger,
-        (event) => this.restoreGroups(tx, event, recordOf(event)),
-        async (event, restored) => {
-          await this.steps.save(tx, [{ ...recordOf(event), status: 'compensated', groups: restored.groups, failure: null, updatedAt: this.ports.clock.now() }]);
-          return compensatedEvent(GROUPS_CHANGED, event, restored.undone, this.ports);
-        },
-      );
-    });
+    return undoAccountSteps(this.context, GROUPS_CHANGED, events, (e) => keyOf(e.requestId, e.payload.request), (tx, event, record) => this.restoreGroups(tx, event, record));
   }
 
   /** Once per journey and never after a compensation: the groups changed, then read back. */
   private async run(asks: ReadonlyArray<StepAsk<AccessChangeRequest>>): Promise<void> {
     if (asks.length === 0) return;
-    await this.rememberGroupsBefore(asks);
+    // In a transaction of its own, before the directory is touched: compensation knows what to restore.
+    await rememberAccountsBefore(this.context, asks.map((a) => keyOf(a.cause.requestId, a.request)));
     await stepTransaction(this.ports, asks, this.logger, async (tx, fresh) => {
       const records = await this.steps.lock(tx, fresh.map((a) => keyOf(a.cause.requestId, a.request)));
       await this.steps.lockEmployees(tx, fresh.map((a) => a.request.subject.employeeId));
       const changed = await attemptSteps(this.calls, dueSteps(fresh, records), ({ ask, record }) => this.apply(record, ask.request));
       await this.steps.save(tx, changed.map(({ record, result }) => concludeStep(record, result, this.ports.clock.now())));
       return outcomeEvents(GROUPS_CHANGED, changed, this.ports);
-    });
-  }
-
-  /**
-   * Before the directory is touched, records the account's groups as they are: if the change then
-   * fails half-way, compensation still knows what to restore. A record that already has them
-   * keeps them, so a retry never mistakes its own earlier changes for the state before the journey.
-   */
-  private rememberGroupsBefore(asks: ReadonlyArray<StepAsk<AccessChangeRequest>>): Promise<void> {
-    return snapshotBefore(this.ports.transactions, this.calls, {
-      unrecorded: async (tx) => {
-        const records = await this.steps.lock(tx, asks.map((a) => keyOf(a.cause.requestId, a.request)));
-        const unknown = [...records.values()].filter((r) => r.groupsBefore === null && r.status !== 'compensated');
-        // Read while no other journey is changing these accounts: the groups as they are, not half-changed.
-        await this.steps.lockEmployees(tx, unknown.map((r) => r.employeeId));
-        return unknown;
-      },
-      // The step itself looks again and reports the directory's refusal.
-      read: (record) => DIRECTORY_REFUSAL.means(() => null, () => this.directory.findAccount(record.employeeId)),
-      keep: (tx, record, account) => this.steps.rememberBefore(tx, record.requestId, account.accountId, account.groups),
     });
   }
 

@@ -1,4 +1,4 @@
-import type { JourneyType } from '@closeloop/contracts';
+import type { EventEnvelope, JourneyType } from '@closeloop/contracts';
 import type { JourneyRecords } from '@closeloop/participant';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -21,12 +21,23 @@ export interface AccountStepRecord {
   readonly status: AccountStepStatus;
   /** The account's groups before this journey changed anything; null until recorded. */
   readonly groupsBefore: readonly string[] | null;
+  /** Whether the account was enabled before this journey changed anything; null until recorded (or recorded before this was kept). */
+  readonly enabledBefore: boolean | null;
   /** The groups as last read back. */
   readonly groups: readonly string[];
   /** When (database clock) the groups before were recorded; null until then. */
   readonly beforeAt?: Date | null;
   readonly failure: { code: string; reason: string } | null;
   readonly updatedAt: Date;
+  /** The event that reported the step verified, kept to answer a later retry with the same event (the offboarding keeps it); null otherwise. */
+  readonly verifiedEvent: EventEnvelope | null;
+}
+
+/** What the directory held for the account before the journey changed anything. */
+export interface AccountBefore {
+  readonly accountId: string;
+  readonly enabled: boolean;
+  readonly groups: readonly string[];
 }
 
 export interface AccountStepKey {
@@ -46,10 +57,12 @@ interface Row {
   account_id: string | null;
   status: AccountStepStatus;
   groups_before: string[] | null;
+  enabled_before: boolean | null;
   groups: string[];
   before_at: Date | null;
   failure: { code: string; reason: string } | null;
   updated_at: Date;
+  verified_event: EventEnvelope | null;
 }
 
 const toRecord = (r: Row): AccountStepRecord => ({
@@ -60,10 +73,12 @@ const toRecord = (r: Row): AccountStepRecord => ({
   accountId: r.account_id,
   status: r.status,
   groupsBefore: r.groups_before,
+  enabledBefore: r.enabled_before,
   groups: r.groups,
   beforeAt: r.before_at,
   failure: r.failure,
   updatedAt: r.updated_at,
+  verifiedEvent: r.verified_event,
 });
 
 @Injectable()
@@ -94,12 +109,12 @@ export class AccountStepRepository implements JourneyRecords<AccountStepKey, Acc
     return lockEmployeeAccounts(manager, employeeIds);
   }
 
-  /** Records the account and its groups before the change; a snapshot once taken is kept. */
-  async rememberBefore(manager: EntityManager, requestId: string, accountId: string, groups: readonly string[]): Promise<void> {
+  /** Records the account, its groups and whether it was enabled, before the change; a snapshot once taken is kept. */
+  async rememberBefore(manager: EntityManager, requestId: string, before: AccountBefore): Promise<void> {
     await manager.query(
-      `UPDATE identity.account_steps SET account_id = $2, groups_before = $3, updated_at = now(), before_at = clock_timestamp(), active_at = clock_timestamp()
+      `UPDATE identity.account_steps SET account_id = $2, groups_before = $3, enabled_before = $4, updated_at = now(), before_at = clock_timestamp(), active_at = clock_timestamp()
        WHERE request_id = $1 AND groups_before IS NULL AND status <> 'compensated'`,
-      [requestId, accountId, JSON.stringify(groups)],
+      [requestId, before.accountId, JSON.stringify(before.groups), before.enabled],
     );
   }
 
@@ -107,29 +122,45 @@ export class AccountStepRepository implements JourneyRecords<AccountStepKey, Acc
   async save(manager: EntityManager, records: readonly AccountStepRecord[]): Promise<void> {
     for (const r of records) {
       await manager.query(
-        `UPDATE identity.account_steps SET account_id = coalesce($2, account_id), status = $3, groups = $4, failure = $5, updated_at = $6, active_at = clock_timestamp()
+        `UPDATE identity.account_steps SET account_id = coalesce($2, account_id), status = $3, groups = $4, failure = $5, updated_at = $6, verified_event = $7, active_at = clock_timestamp()
          WHERE request_id = $1 AND status <> 'compensated'`,
-        [r.requestId, r.accountId, r.status, JSON.stringify(r.groups), r.failure ? JSON.stringify(r.failure) : null, r.updatedAt.toISOString()],
+        [r.requestId, r.accountId, r.status, JSON.stringify(r.groups), r.failure ? JSON.stringify(r.failure) : null, r.updatedAt.toISOString(), r.verifiedEvent ? JSON.stringify(r.verifiedEvent) : null],
       );
     }
   }
 
   /**
-   * The groups other access changes of the employee asked to remove or grant and that acted at or
-   * after `since` (database clock), each with those journeys: what they may have changed since.
-   * Everything that changes an employee's groups runs under the employee's lock, so what is
-   * committed here is all that happened.
+   * The groups other journeys of the employee removed or granted and that acted at or after
+   * `since` (database clock), each with those journeys: what they may have changed since. An
+   * access change touches the groups it asked to remove or grant; an offboarding that found the
+   * account takes every group away, so it touches every group the asking journey recorded or
+   * changes. Everything that changes an employee's groups runs under the employee's lock, so what
+   * is committed here is all that happened.
    */
   async groupsTouchedSince(manager: EntityManager, employeeId: string, requestId: string, since: Date): Promise<Map<string, string[]>> {
     const rows: Array<{ request_id: string; group_name: string }> = await manager.query(
       `SELECT s.request_id, g.group_name FROM identity.account_steps s,
-         LATERAL jsonb_array_elements_text(coalesce(s.remove_groups, '[]'::jsonb) || coalesce(s.grant_groups, '[]'::jsonb)) AS g(group_name)
-       WHERE s.employee_id = $1 AND s.request_id <> $2 AND s.journey_type = 'access-change' AND s.active_at >= $3
+         LATERAL jsonb_array_elements_text(CASE WHEN s.journey_type = 'offboarding'
+           THEN (SELECT coalesce(me.groups_before, '[]'::jsonb) || coalesce(me.remove_groups, '[]'::jsonb) || coalesce(me.grant_groups, '[]'::jsonb) FROM identity.account_steps me WHERE me.request_id = $2)
+           ELSE coalesce(s.remove_groups, '[]'::jsonb) || coalesce(s.grant_groups, '[]'::jsonb) END) AS g(group_name)
+       WHERE s.employee_id = $1 AND s.request_id <> $2 AND s.active_at >= $3
+         AND (s.journey_type = 'access-change' OR (s.journey_type = 'offboarding' AND s.groups_before IS NOT NULL))
        ORDER BY s.active_at, s.request_id`,
       [employeeId, requestId, since.toISOString()],
     );
     const touched = new Map<string, string[]>();
     for (const row of rows) touched.set(row.group_name, [...new Set([...(touched.get(row.group_name) ?? []), row.request_id])]);
     return touched;
+  }
+
+  /** Other offboardings of the employee that found the account and acted at or after `since` (database clock): the account must stay disabled for them. */
+  async offboardedSince(manager: EntityManager, employeeId: string, requestId: string, since: Date): Promise<string[]> {
+    const rows: Array<{ request_id: string }> = await manager.query(
+      `SELECT request_id FROM identity.account_steps
+       WHERE employee_id = $1 AND request_id <> $2 AND journey_type = 'offboarding' AND groups_before IS NOT NULL AND active_at >= $3
+       ORDER BY active_at, request_id`,
+      [employeeId, requestId, since.toISOString()],
+    );
+    return rows.map((r) => r.request_id);
   }
 }

@@ -10,9 +10,9 @@ export class InMemoryDirectory implements DirectoryConnector {
   /** The directory answers success and changes nothing. */
   ignoreChanges = false;
 
-  /** An account that is already there (made outside the journey under test). */
-  has(employeeId: string, groups: readonly string[], enabled = true): DirectoryAccount {
-    const account = { accountId: `u-${employeeId}`, employeeId, email: `${employeeId.toLowerCase()}@acme.test`, enabled, groups: [...groups].sort() };
+  /** An account that is already there (made outside the journey under test); an enabled one has signed in once, unless told otherwise. */
+  has(employeeId: string, groups: readonly string[], enabled = true, activeSessions = enabled ? 1 : 0): DirectoryAccount {
+    const account = { accountId: `u-${employeeId}`, employeeId, email: `${employeeId.toLowerCase()}@acme.test`, enabled, groups: [...groups].sort(), activeSessions };
     this.accounts.set(employeeId, account);
     return account;
   }
@@ -51,6 +51,21 @@ export class InMemoryDirectory implements DirectoryConnector {
     if (!account || this.ignoreChanges) return;
     const groups = [...new Set([...account.groups.filter((g) => !change.remove.includes(g)), ...change.add])].sort();
     this.accounts.set(employeeId, { ...account, groups });
+  }
+
+  async setEnabled(_accountId: string, employeeId: string, enabled: boolean): Promise<void> {
+    this.check(`the ${enabled ? 'enabling' : 'disabling'} of ${employeeId}`);
+    const account = this.accounts.get(employeeId);
+    if (!account || this.ignoreChanges) return;
+    this.accounts.set(employeeId, { ...account, enabled });
+  }
+
+  async revokeSessions(_accountId: string, employeeId: string): Promise<number> {
+    this.check(`the session revocation of ${employeeId}`);
+    const account = this.accounts.get(employeeId);
+    if (!account) return 0;
+    if (!this.ignoreChanges) this.accounts.set(employeeId, { ...account, activeSessions: 0 });
+    return account.activeSessions;
   }
 
   private reach(): void {

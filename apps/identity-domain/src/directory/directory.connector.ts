@@ -7,6 +7,8 @@ export interface DirectoryAccount {
   readonly email: string;
   readonly enabled: boolean;
   readonly groups: readonly string[];
+  /** Sessions signed in and not ended: each one can still reach what the account reaches. */
+  readonly activeSessions: number;
 }
 
 export interface NewAccount {
@@ -28,6 +30,10 @@ export interface DirectoryConnector {
   findAccount(employeeId: string): Promise<DirectoryAccount | null>;
   /** Adds the account to `add` and takes it out of `remove`; groups already so are left alone, so repeating it changes nothing. */
   changeGroups(accountId: string, employeeId: string, change: GroupChange): Promise<void>;
+  /** Enables or disables the account (a disabled account cannot sign in); one already so is left alone, so repeating it changes nothing. */
+  setEnabled(accountId: string, employeeId: string, enabled: boolean): Promise<void>;
+  /** Ends every active session of the account (the user must sign in again); how many it ended, 0 when none was left. */
+  revokeSessions(accountId: string, employeeId: string): Promise<number>;
 }
 
 export interface GroupChange {

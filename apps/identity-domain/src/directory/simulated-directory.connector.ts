@@ -33,6 +33,13 @@ export class SimulatedDirectoryConnector implements DirectoryConnector {
        ON CONFLICT (account_id) DO UPDATE SET enabled = EXCLUDED.enabled`,
       [accountId, account.employeeId, account.email, account.displayName, !faults.readBackDisagrees],
     );
+    // The new hire signs in: an enabled account without an active session gets one, so repeating this adds none.
+    await this.dataSource.query(
+      `INSERT INTO identity.sim_directory_sessions (account_id)
+       SELECT account_id FROM identity.sim_directory_users u
+       WHERE u.account_id = $1 AND u.enabled AND NOT EXISTS (SELECT 1 FROM identity.sim_directory_sessions s WHERE s.account_id = u.account_id AND s.revoked_at IS NULL)`,
+      [accountId],
+    );
     return { accountId };
   }
 
@@ -65,11 +72,8 @@ export class SimulatedDirectoryConnector implements DirectoryConnector {
   }
 
   async changeGroups(accountId: string, employeeId: string, change: GroupChange): Promise<void> {
-    const faults = this.faults.for(employeeId);
-    await pause(faults.latencyMs);
-    if (faults.failProvisioning) throw new DirectoryRejectedError(`directory refused the group change of ${accountId}: simulated provisioning fault`);
     // With readBackDisagrees the directory answers success and changes nothing.
-    if (faults.readBackDisagrees) return;
+    if (await this.acknowledgedOnly(employeeId, `the group change of ${accountId}`)) return;
     await this.dataSource.transaction(async (manager) => {
       await manager.query('DELETE FROM identity.sim_directory_group_members WHERE account_id = $1 AND group_name = ANY($2::text[])', [accountId, [...change.remove]]);
       await manager.query(
@@ -80,15 +84,42 @@ export class SimulatedDirectoryConnector implements DirectoryConnector {
     });
   }
 
+  async setEnabled(accountId: string, employeeId: string, enabled: boolean): Promise<void> {
+    if (await this.acknowledgedOnly(employeeId, `the ${enabled ? 'enabling' : 'disabling'} of ${accountId}`)) return;
+    await this.dataSource.query('UPDATE identity.sim_directory_users SET enabled = $2 WHERE account_id = $1 AND enabled <> $2', [accountId, enabled]);
+  }
+
+  async revokeSessions(accountId: string, employeeId: string): Promise<number> {
+    // With readBackDisagrees the directory reports the sessions it had as ended, and ends none.
+    if (await this.acknowledgedOnly(employeeId, `the session revocation of ${accountId}`)) {
+      const [{ active }] = await this.dataSource.query('SELECT count(*)::int AS active FROM identity.sim_directory_sessions WHERE account_id = $1 AND revoked_at IS NULL', [accountId]);
+      return active;
+    }
+    const [ended] = await this.dataSource.query('UPDATE identity.sim_directory_sessions SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL RETURNING session_id', [accountId]);
+    return ended.length;
+  }
+
   async readAccount(accountId: string): Promise<DirectoryAccount | null> {
     const [user] = await this.dataSource.query(
       `SELECT u.account_id, u.employee_id, u.email, u.enabled,
-              coalesce(array_agg(m.group_name ORDER BY m.group_name) FILTER (WHERE m.group_name IS NOT NULL), '{}') AS groups
+              coalesce(array_agg(m.group_name ORDER BY m.group_name) FILTER (WHERE m.group_name IS NOT NULL), '{}') AS groups,
+              (SELECT count(*)::int FROM identity.sim_directory_sessions s WHERE s.account_id = u.account_id AND s.revoked_at IS NULL) AS active_sessions
        FROM identity.sim_directory_users u LEFT JOIN identity.sim_directory_group_members m USING (account_id)
        WHERE u.account_id = $1 GROUP BY u.account_id`,
       [accountId],
     );
     if (!user) return null;
-    return { accountId: user.account_id, employeeId: user.employee_id, email: user.email, enabled: user.enabled, groups: user.groups };
+    return { accountId: user.account_id, employeeId: user.employee_id, email: user.email, enabled: user.enabled, groups: user.groups, activeSessions: user.active_sessions };
+  }
+
+  /**
+   * The simulated faults of a change: a refusal (failProvisioning), or, with readBackDisagrees,
+   * true when the directory is to answer success and change nothing.
+   */
+  private async acknowledgedOnly(employeeId: string, what: string): Promise<boolean> {
+    const faults = this.faults.for(employeeId);
+    await pause(faults.latencyMs);
+    if (faults.failProvisioning) throw new DirectoryRejectedError(`directory refused ${what}: simulated provisioning fault`);
+    return faults.readBackDisagrees;
   }
 }

@@ -7,6 +7,8 @@ import { DIRECTORY_ACCESS } from '../access-change/access-change.domain';
 import { AccessChangeService } from '../access-change/access-change.service';
 import { ACCOUNT_CHECK } from '../account-check/account-check.domain';
 import { AccountCheckService } from '../account-check/account-check.service';
+import { OFFBOARDING_ACCOUNT } from '../offboarding/offboarding.domain';
+import { OffboardingService } from '../offboarding/offboarding.service';
 import { NEW_HIRE_IDENTITY } from '../provisioning/provisioning.domain';
 import { ProvisioningService } from '../provisioning/provisioning.service';
 
@@ -21,6 +23,7 @@ export class JourneyEventsHandler {
     private readonly provisioning: ProvisioningService,
     private readonly accessChanges: AccessChangeService,
     private readonly accountChecks: AccountCheckService,
+    private readonly offboardings: OffboardingService,
   ) {}
 
   @EventPattern(JourneyRequestedV1.topic)
@@ -29,6 +32,7 @@ export class JourneyEventsHandler {
     await this.provisioning.provisionAccounts(requestsFor(NEW_HIRE_IDENTITY, batch.events));
     await this.accessChanges.change(requestsFor(DIRECTORY_ACCESS, batch.events));
     await this.accountChecks.check(requestsFor(ACCOUNT_CHECK, batch.events));
+    await this.offboardings.takeBack(requestsFor(OFFBOARDING_ACCOUNT, batch.events));
   }
 
   @EventPattern(StepRetryRequestedV1.topic)
@@ -37,6 +41,7 @@ export class JourneyEventsHandler {
     await this.provisioning.retry(retriesOf(NEW_HIRE_IDENTITY, batch.events));
     await this.accessChanges.retry(retriesOf(DIRECTORY_ACCESS, batch.events));
     await this.accountChecks.retry(retriesOf(ACCOUNT_CHECK, batch.events));
+    await this.offboardings.retry(retriesOf(OFFBOARDING_ACCOUNT, batch.events));
   }
 
   @EventPattern(CompensationRequestedV1.topic)
@@ -45,5 +50,6 @@ export class JourneyEventsHandler {
     await this.provisioning.compensate(compensationsOf(NEW_HIRE_IDENTITY, batch.events));
     await this.accessChanges.compensate(compensationsOf(DIRECTORY_ACCESS, batch.events));
     await this.accountChecks.compensate(compensationsOf(ACCOUNT_CHECK, batch.events));
+    await this.offboardings.compensate(compensationsOf(OFFBOARDING_ACCOUNT, batch.events));
   }
 }

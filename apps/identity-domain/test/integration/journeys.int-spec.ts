@@ -1,89 +1,13 @@
-import { randomUUID } from 'node:crypto';
-
-import { parseConfig } from '@closeloop/config';
-import {
-  AccountCompensatedV1,
-  AccountFailedV1,
-  AccountVerifiedV1,
-  buildEvent,
-  CompensationRequestedV1,
-  DirectoryAccessChangedV1,
-  type JourneyRequestedPayload,
-  JourneyRequestedV1,
-  StepRetryRequestedV1,
-} from '@closeloop/contracts';
-import { createServiceApp } from '@closeloop/runtime';
-import { consumeUntil, publish, sql, startTestIdentityProvider, testEnv, type TestIdentityProvider, testKafka, waitForGroupToCatchUp } from '@closeloop/testing';
-import type { INestApplication } from '@nestjs/common';
+import { AccountCompensatedV1, AccountFailedV1, AccountVerifiedV1, CompensationRequestedV1, DirectoryAccessChangedV1, JourneyRequestedV1, StepRetryRequestedV1 } from '@closeloop/contracts';
+import { consumeUntil, sql, waitForGroupToCatchUp } from '@closeloop/testing';
 import request from 'supertest';
 
-import { AppModule } from '../../src/app.module';
-import { IdentityConfigSchema } from '../../src/config/identity.config';
+import { accountOf, compensationOf, first, groupsOf, kafka, meta, newEmployee, newHire, onboard, requested, retryOf, send, subject, useIdentityService } from '../support/identity-journeys';
 
-const kafka = testKafka('identity-journeys-int');
-let app: INestApplication;
-/** The simulator's fault switch is an admin's: a token of the test identity provider. */
-let idp: TestIdentityProvider;
-let admin: { authorization: string };
-
-const subject = (employeeId: string) => ({ employeeId, email: `${employeeId.toLowerCase()}@acme.test`, displayName: employeeId });
-const newEmployee = () => `E-${randomUUID().slice(0, 8)}`;
-const meta = () => ({ definitionVersion: 1, requestedAt: new Date().toISOString() });
-
-const requested = (payload: JourneyRequestedPayload) =>
-  buildEvent(JourneyRequestedV1, { requestId: randomUUID(), journeyType: payload.type, producer: 'intake' }, payload, { eventId: randomUUID(), occurredAt: new Date() });
-
-const send = async (topic: string, event: { requestId: string }) => publish(kafka, topic, [{ key: event.requestId, value: JSON.stringify(event) }]);
-const first = async (topic: string, requestId: string) => (await consumeUntil(kafka, topic, (m) => m.message.key?.toString() === requestId))[0]?.value as { payload: Record<string, unknown> };
-
-const groupsOf = async (employeeId: string) =>
-  (
-    await sql<{ group_name: string }>(
-      'SELECT m.group_name FROM identity.sim_directory_group_members m JOIN identity.sim_directory_users u USING (account_id) WHERE u.employee_id = $1 ORDER BY 1',
-      [employeeId],
-    )
-  ).map((r) => r.group_name);
-
-/** The subject's account, created the way it is in production: by an onboarding journey. */
-const newHire = (employeeId: string, groups: string[]) =>
-  requested({ type: 'new-hire', requestedBy: 'manager@acme.test', subject: subject(employeeId), groups, apps: [{ app: 'asana', role: 'member', licence: 'standard' }], device: { model: 'laptop-14' }, ...meta() });
-const onboard = async (employeeId: string, groups: string[]) => {
-  const event = newHire(employeeId, groups);
-  await send(JourneyRequestedV1.topic, event);
-  await first(AccountVerifiedV1.topic, event.requestId);
-  return event;
-};
-const accountOf = async (employeeId: string) => (await sql<{ enabled: boolean }>('SELECT enabled FROM identity.sim_directory_users WHERE employee_id = $1', [employeeId]))[0];
+const identity = useIdentityService();
 
 const accessChange = (employeeId: string, remove: string[], grant: string[]) =>
   requested({ type: 'access-change', requestedBy: 'manager@acme.test', subject: subject(employeeId), remove: { groups: remove, apps: [] }, grant: { groups: grant, apps: [] }, ...meta() });
-
-const retryOf = (of: ReturnType<typeof requested>, step: string, attempt: number) =>
-  buildEvent(
-    StepRetryRequestedV1,
-    { requestId: of.requestId, journeyType: of.journeyType, producer: 'assurance' },
-    { step, owner: 'identity', attempt, reason: 'STEP_FAILED', request: of.payload, evidence: {} },
-    { eventId: randomUUID(), occurredAt: new Date() },
-  );
-const compensationOf = (of: ReturnType<typeof requested>, step: string) =>
-  buildEvent(
-    CompensationRequestedV1,
-    { requestId: of.requestId, journeyType: of.journeyType, producer: 'assurance' },
-    { step, owner: 'identity', attempt: 1, reason: 'failed by ops-ada: abandoned', request: of.payload, evidence: {} },
-    { eventId: randomUUID(), occurredAt: new Date() },
-  );
-
-beforeAll(async () => {
-  idp = await startTestIdentityProvider();
-  admin = await idp.headers({ sub: 'simulator-admin@acme.test', roles: ['admin'] });
-  app = await createServiceApp(AppModule.register(parseConfig(IdentityConfigSchema, { ...testEnv(), ...idp.env, PORT: '0', LOG_LEVEL: 'warn' })));
-  await app.listen(0, '127.0.0.1');
-});
-
-afterAll(async () => {
-  await idp?.stop();
-  await app?.close();
-});
 
 describe('access change, the directory step', () => {
   it('takes the existing account out of the removed groups and into the granted ones, reads it back, and restores the groups on compensation', async () => {
@@ -116,7 +40,7 @@ describe('access change, the directory step', () => {
   it('reports a directory that said yes and changed nothing, and a retry changes only what is missing', async () => {
     const employeeId = newEmployee();
     await onboard(employeeId, ['staff', 'sales']);
-    await request(app.getHttpServer()).put('/simulator/faults').set(admin).send({ readBackDisagrees: true, onlyFor: [employeeId] }).expect(200);
+    await request(identity.app.getHttpServer()).put('/simulator/faults').set(identity.admin).send({ readBackDisagrees: true, onlyFor: [employeeId] }).expect(200);
     const change = accessChange(employeeId, ['sales'], ['engineering']);
     try {
       await send(JourneyRequestedV1.topic, change);
@@ -127,7 +51,7 @@ describe('access change, the directory step', () => {
         reason: 'read-back disagrees: still in removed group(s) sales; not in granted group(s) engineering',
       });
     } finally {
-      await request(app.getHttpServer()).put('/simulator/faults').set(admin).send({}).expect(200);
+      await request(identity.app.getHttpServer()).put('/simulator/faults').set(identity.admin).send({}).expect(200);
     }
     await send(StepRetryRequestedV1.topic, retryOf(change, 'directory-access', 2));
     await first(DirectoryAccessChangedV1.topic, change.requestId);
