@@ -9,6 +9,7 @@ import { CreateAccessChangesAndLicences1732280000000 } from './migrations/173228
 import { CreateScimSimulator1732286000000 } from './migrations/1732286000000-create-scim-simulator';
 import { JourneysUndoOnlyTheirOwn1732800000000 } from './migrations/1732800000000-journeys-undo-only-their-own';
 import { KeepVerifiedEvent1732900000000 } from './migrations/1732900000000-keep-verified-event';
+import { CreateOffboardings1733000000000 } from './migrations/1733000000000-create-offboardings';
 import { SAAS_ADMIN_CONNECTOR } from './saas-admin/saas-admin.connector';
 import { ScimSaasAdminConnector } from './saas-admin/scim-saas-admin.connector';
 import { ScimSimulatorModule } from './scim-simulator/scim-simulator.module';
@@ -17,7 +18,7 @@ export const SAAS_SERVICE = {
   name: 'saas-domain',
   schema: 'saas',
   consumerGroup: 'closeloop.saas-domain',
-  migrations: [messagingTablesMigration('saas', 1732180000000), CreateAccessRequests1732190000000, CreateAccessChangesAndLicences1732280000000, CreateScimSimulator1732286000000, JourneysUndoOnlyTheirOwn1732800000000, KeepVerifiedEvent1732900000000],
+  migrations: [messagingTablesMigration('saas', 1732180000000), CreateAccessRequests1732190000000, CreateAccessChangesAndLicences1732280000000, CreateScimSimulator1732286000000, JourneysUndoOnlyTheirOwn1732800000000, KeepVerifiedEvent1732900000000, CreateOffboardings1733000000000],
 };
 
 @Module({})

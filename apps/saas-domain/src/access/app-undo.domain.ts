@@ -46,15 +46,26 @@ export interface UndoPlan {
  */
 export const undoPlan = (apps: readonly string[], before: AccessBefore, touchedByOthers: ReadonlyMap<string, readonly string[]> = new Map()): UndoPlan => ({
   targets: apps.filter((app) => !touchedByOthers.has(app)).map((app) => ({ app, want: restoreTarget(app, before) })),
-  leftAlone: apps.flatMap((app) => {
-    const by = touchedByOthers.get(app);
-    return by ? [{ app, by }] : [];
-  }),
+  leftAlone: leftAloneOf(apps, touchedByOthers),
 });
 
-/** The compensation's own words for what it did. */
-export const describeUndo = (accountId: string, plan: UndoPlan): string => {
-  const done = plan.targets.map(({ app, want }) => (want ? `${app} back as ${want.role}` : `${app} revoked`));
-  const left = plan.leftAlone.map(({ app, by }) => `${app} (${by.join(', ')})`);
-  return `app access of ${accountId} restored: ${done.length > 0 ? done.join(', ') : 'nothing to set back'}${left.length > 0 ? `; left alone, changed by another journey since: ${left.join(', ')}` : ''}`;
+/** The apps another journey changed since (`touchedByOthers`, app to journeys), each with those journeys. */
+export const leftAloneOf = (apps: readonly string[], touchedByOthers: ReadonlyMap<string, readonly string[]>): UndoPlan['leftAlone'] =>
+  apps.flatMap((app) => {
+    const by = touchedByOthers.get(app);
+    return by ? [{ app, by }] : [];
+  });
+
+/** What a compensation says it set back (`done`), and what it left alone. */
+export const describeRestored = (whose: string, done: readonly string[], leftAlone: UndoPlan['leftAlone']): string => {
+  const left = leftAlone.map(({ app, by }) => `${app} (${by.join(', ')})`);
+  return `app access of ${whose} restored: ${done.length > 0 ? done.join(', ') : 'nothing to set back'}${left.length > 0 ? `; left alone, changed by another journey since: ${left.join(', ')}` : ''}`;
 };
+
+/** The compensation's own words for what it did. */
+export const describeUndo = (accountId: string, plan: UndoPlan): string =>
+  describeRestored(
+    accountId,
+    plan.targets.map(({ app, want }) => (want ? `${app} back as ${want.role}` : `${app} revoked`)),
+    plan.leftAlone,
+  );

@@ -1,7 +1,7 @@
 import { ConfigError, parseConfig } from '@closeloop/config';
 
 import { SaasConfigSchema } from './saas.config';
-import { scimTargetFor } from './scim-targets.config';
+import { appsInUse, scimTargetFor } from './scim-targets.config';
 
 /** What every service needs besides its own settings: an environment and how callers are authenticated. */
 const BASE = { NODE_ENV: 'development', AUTH_ISSUER: 'https://idp.acme.test/', AUTH_AUDIENCE: 'closeloop', AUTH_JWKS_URL: 'https://idp.acme.test/jwks' };
@@ -89,5 +89,21 @@ describe('SAAS_SCIM_TARGETS', () => {
     expect(scimTargetFor(targets, 'constructor')?.baseUrl).toBe('https://scim.example.com/constructor/v2');
     expect(scimTargetFor({}, 'constructor')).toBeNull();
     expect(scimTargetFor({}, 'hasOwnProperty')).toBeNull();
+  });
+});
+
+describe('SAAS_APPS', () => {
+  it('lists the apps to search besides the targets named: the named targets and SAAS_APPS, each once, never *', () => {
+    expect(appsInUse(parse({}))).toEqual([]);
+    const config = parse({
+      SAAS_APPS: ' miro, asana,,slack ',
+      SAAS_SCIM_TARGETS: JSON.stringify({ slack: { baseUrl: 'https://api.slack.example/scim/v2', token: 't' }, '*': { baseUrl: 'https://scim.example.com/{app}/v2', token: 't' } }),
+    });
+    expect(config.SAAS_APPS).toEqual(['miro', 'asana', 'slack']);
+    expect(appsInUse(config)).toEqual(['asana', 'miro', 'slack']);
+  });
+
+  it('names a bad app name', () => {
+    expect(problemsOf({ SAAS_APPS: 'asana,Bad App' })).toContain('SAAS_APPS: app names are lower-case letters, digits and dashes, comma-separated');
   });
 });

@@ -52,7 +52,21 @@ export const DEFAULT_SIMULATOR_TOKEN = 'closeloop-local-scim-simulator-token';
 export const scimTargetsConfigShape = {
   SAAS_SCIM_TARGETS: jsonSetting(ScimTargetsSchema, '{}'),
   SAAS_SCIM_SIMULATOR_TOKEN: z.string().min(16, 'at least 16 characters').default(DEFAULT_SIMULATOR_TOKEN),
+  /**
+   * `SAAS_APPS`: the SaaS apps in use that SAAS_SCIM_TARGETS does not name (reached through `*`
+   * or the simulator), comma-separated, e.g. `asana,figma,miro`. An offboarding searches each of
+   * them, and each app SAAS_SCIM_TARGETS names, for the leaver's user.
+   */
+  SAAS_APPS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((a) => a.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9-]{1,64}$/, 'app names are lower-case letters, digits and dashes, comma-separated')).max(1000)),
 };
+
+/** The apps an offboarding searches: every app with a target of its own, and SAAS_APPS; sorted, each once. */
+export const appsInUse = (config: { SAAS_SCIM_TARGETS: ScimTargets; SAAS_APPS: readonly string[] }): string[] =>
+  [...new Set([...Object.keys(config.SAAS_SCIM_TARGETS).filter((app) => app !== '*'), ...config.SAAS_APPS])].sort();
 
 /**
  * With NODE_ENV=production every app needs a real SCIM target (a `*` entry covers the apps not

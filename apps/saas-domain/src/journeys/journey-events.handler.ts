@@ -9,10 +9,13 @@ import { APP_ACCESS } from '../app-access-change/app-access-change.domain';
 import { AppAccessChangeService } from '../app-access-change/app-access-change.service';
 import { LICENCE } from '../licensing/licensing.domain';
 import { LicensingService } from '../licensing/licensing.service';
+import { OFFBOARDING_APPS } from '../offboarding/offboarding.domain';
+import { OffboardingService } from '../offboarding/offboarding.service';
 
 /**
  * Hands each journey's events to the service that runs this domain's step of that journey type;
- * a device replacement has no SaaS step, so its events are left alone. identity's verified
+ * a device replacement has no SaaS step, so its events are left alone. An offboarding's step
+ * starts on the request itself (no predecessor). identity's verified
  * account means a new hire's apps or a licence's seats, by the journey's type.
  */
 @EventHandlers()
@@ -21,6 +24,7 @@ export class JourneyEventsHandler {
     private readonly newHireAccess: AccessService,
     private readonly accessChanges: AppAccessChangeService,
     private readonly licensing: LicensingService,
+    private readonly offboarding: OffboardingService,
   ) {}
 
   @EventPattern(JourneyRequestedV1.topic)
@@ -29,6 +33,7 @@ export class JourneyEventsHandler {
     await this.newHireAccess.onJourneysRequested(requestsFor(NEW_HIRE_SAAS, batch.events));
     await this.accessChanges.onRequested(requestsFor(APP_ACCESS, batch.events));
     await this.licensing.onRequested(requestsFor(LICENCE, batch.events));
+    await this.offboarding.onRequested(requestsFor(OFFBOARDING_APPS, batch.events));
   }
 
   /**
@@ -49,6 +54,7 @@ export class JourneyEventsHandler {
     await this.newHireAccess.onRetryRequested(retriesOf(NEW_HIRE_SAAS, batch.events));
     await this.accessChanges.onRetryRequested(retriesOf(APP_ACCESS, batch.events));
     await this.licensing.onRetryRequested(retriesOf(LICENCE, batch.events));
+    await this.offboarding.onRetryRequested(retriesOf(OFFBOARDING_APPS, batch.events));
   }
 
   @EventPattern(CompensationRequestedV1.topic)
@@ -57,5 +63,6 @@ export class JourneyEventsHandler {
     await this.newHireAccess.compensate(compensationsOf(NEW_HIRE_SAAS, batch.events));
     await this.accessChanges.compensate(compensationsOf(APP_ACCESS, batch.events));
     await this.licensing.compensate(compensationsOf(LICENCE, batch.events));
+    await this.offboarding.compensate(compensationsOf(OFFBOARDING_APPS, batch.events));
   }
 }

@@ -1,6 +1,8 @@
 import { RetryableError } from '@closeloop/messaging';
 import { targetRefusal } from '@closeloop/participant';
 
+import type { AppUser, UserAccess } from './user-access';
+
 /** The SaaS admin tools (Asana, Slack, ...) as the SaaS domain sees them. */
 export interface AppAccess {
   readonly app: string;
@@ -39,6 +41,27 @@ export interface SaasAdminConnector {
   readSeats(app: string, accountId: string): Promise<SeatLicence | null>;
   /** Compensation: removes the user's seat licence; nothing when the user or the seats are already gone. */
   removeSeats(app: string, accountId: string, employeeId: string): Promise<void>;
+  /**
+   * The apps to search for an employee's users: each app with a target of its own, and the apps
+   * configured as in use (SAAS_APPS). An app reached only through `*` or the simulator, and not
+   * configured, cannot be listed: nobody can search an app nobody names.
+   */
+  appsInUse(): readonly string[];
+  /**
+   * The employee's user in the app, with everything it holds: the user whose externalId is the
+   * employee id (the connector sets it on every user it creates), else the user whose userName is
+   * the employee's email, unless that user names another employee. Null when the app has none;
+   * two users carrying the employee id is a `SaasAdminRejectedError` (a person decides which).
+   */
+  findEmployeeUser(app: string, employee: { readonly employeeId: string; readonly email: string }): Promise<AppUser | null>;
+  /** Reads the user back, with everything it holds; null when the app has no such user. */
+  readUser(app: string, accountId: string): Promise<AppUser | null>;
+  /**
+   * Makes the user hold exactly `access` (active or not, its roles, entitlements, seats and
+   * groups), in as few calls as the app's API allows; nothing when it holds it already, or when
+   * the app has no such user (the read-back says so).
+   */
+  setUserAccess(app: string, accountId: string, access: UserAccess, employeeId: string): Promise<void>;
 }
 
 export const SAAS_ADMIN_CONNECTOR = Symbol('SAAS_ADMIN_CONNECTOR');

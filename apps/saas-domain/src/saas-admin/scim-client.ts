@@ -52,11 +52,18 @@ export class ScimClient {
       if (user && sameUserName(user.userName, userName)) return user;
       this.userIds.delete(key);
     }
-    const answer = await this.send({ method: 'GET', path: '/Users', query: { filter: eqFilter('userName', userName) }, idempotent: true }, 'search users');
-    this.expect(answer, [200], 'search users');
-    const found = ((answer.body as { Resources?: unknown[] } | null)?.Resources ?? []).filter(isScimUser).find((u) => sameUserName(u.userName, userName)) ?? null;
+    const found = (await this.searchUsers('userName', userName)).find((u) => sameUserName(u.userName, userName)) ?? null;
     if (found) remember(this.userIds, key, found.id);
     return found;
+  }
+
+  /** The users whose attribute equals the value (`filter=<attribute> eq "..."`); the ids found are remembered. */
+  async searchUsers(attribute: 'userName' | 'externalId', value: string): Promise<ScimUser[]> {
+    const answer = await this.send({ method: 'GET', path: '/Users', query: { filter: eqFilter(attribute, value) }, idempotent: true }, 'search users');
+    this.expect(answer, [200], 'search users');
+    const users = ((answer.body as { Resources?: unknown[] } | null)?.Resources ?? []).filter(isScimUser);
+    for (const user of users) remember(this.userIds, user.userName.toLowerCase(), user.id);
+    return users;
   }
 
   /** The user's id, remembered or searched for; null when the app has no such user. */

@@ -6,11 +6,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 
 import type { SaasConfig } from '../config/saas.config';
+import { appsInUse } from '../config/scim-targets.config';
 import { scimSimulatorBaseUrl } from '../scim-simulator/scim-simulator.paths';
 import { type AppAccess, type SaasAdminConnector, SaasAdminRejectedError, type SeatLicence } from './saas-admin.connector';
-import { LICENCE_ENTITLEMENT, licenceOf, primaryRole, SCIM_LICENSING_SCHEMA, type ScimUser } from './scim.types';
+import { accessPatch, appUserOf, LICENCE_ENTITLEMENT, licenceOf, primaryRole, REMOVE_SEATS, SCIM_LICENSING_SCHEMA, type ScimUser } from './scim.types';
 import { type ScimClient, ScimNotFoundError } from './scim-client';
 import { ScimTargetDirectory } from './scim-target-directory';
+import type { AppUser, UserAccess } from './user-access';
 
 /** Where this service listens, for its own simulator: 127.0.0.1 when it listens on every address. */
 const ownOrigin = (adapterHost: HttpAdapterHost): string => {
@@ -18,6 +20,11 @@ const ownOrigin = (adapterHost: HttpAdapterHost): string => {
   if (!address || typeof address === 'string') throw new TargetUnavailableError('saas-simulator', 'the SaaS admin simulator of this service is not listening yet');
   const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `http://${host}:${address.port}`;
+};
+
+/** Swallows a 404 (the resource is gone: nothing left to change); throws anything else. */
+const unlessGone = (error: unknown): void => {
+  if (!(error instanceof ScimNotFoundError)) throw error;
 };
 
 /**
@@ -30,14 +37,19 @@ const ownOrigin = (adapterHost: HttpAdapterHost): string => {
  *   through PATCH /Groups/{id} (the group is created when the app has none);
  * - the licence is the user's entitlement of type `licence`; seat licences are the
  *   `urn:ietf:params:scim:schemas:extension:closeloop:licensing:2.0:User` extension.
+ * - an employee's user is found by `filter=externalId eq "<employeeId>"`, else by its email as
+ *   userName; its whole access (active, roles, entitlements, seats) is set with one PATCH, and
+ *   its groups through PATCH /Groups/{id}, one per group joined or left.
  * Every call goes through the app's limiter and retry policy (libs/connectors). Ensure
  * semantics throughout: each call reads first and changes only what differs.
  */
 @Injectable()
 export class ScimSaasAdminConnector implements SaasAdminConnector {
   private readonly directory: ScimTargetDirectory;
+  private readonly apps: readonly string[];
 
   constructor(@Inject(COMMON_CONFIG) config: SaasConfig, adapterHost: HttpAdapterHost) {
+    this.apps = appsInUse(config);
     this.directory = new ScimTargetDirectory({
       targets: config.SAAS_SCIM_TARGETS,
       simulatorLimits: config.CONNECTOR_LIMITS,
@@ -126,17 +138,57 @@ export class ScimSaasAdminConnector implements SaasAdminConnector {
     const user = await scim.findUser(accountId);
     if (!user?.[SCIM_LICENSING_SCHEMA]) return;
     try {
-      await scim.patchUser(
-        user.id,
-        [
-          { op: 'remove', path: `${SCIM_LICENSING_SCHEMA}:licenceType` },
-          { op: 'remove', path: `${SCIM_LICENSING_SCHEMA}:seats` },
-        ],
-        `remove the seats of ${accountId}`,
-      );
+      await scim.patchUser(user.id, REMOVE_SEATS, `remove the seats of ${accountId}`);
     } catch (error) {
       if (error instanceof ScimNotFoundError) return scim.forgetUser(accountId); // gone: nothing left to remove
       throw error;
+    }
+  }
+
+  appsInUse(): readonly string[] {
+    return this.apps;
+  }
+
+  async findEmployeeUser(app: string, employee: { readonly employeeId: string; readonly email: string }): Promise<AppUser | null> {
+    const scim = this.directory.clientFor(app);
+    const carrying = (await scim.searchUsers('externalId', employee.employeeId)).filter((u) => u.externalId === employee.employeeId);
+    if (carrying.length > 1) {
+      throw new SaasAdminRejectedError(`${app} has ${carrying.length} users for employee ${employee.employeeId} (${carrying.map((u) => u.userName).join(', ')}): a person decides which to take back`);
+    }
+    if (carrying[0]) return appUserOf(app, carrying[0]);
+    const byEmail = await scim.findUser(employee.email);
+    // A user named by the email but carrying another employee's id is that employee's.
+    return byEmail && (byEmail.externalId === undefined || byEmail.externalId === employee.employeeId) ? appUserOf(app, byEmail) : null;
+  }
+
+  async readUser(app: string, accountId: string): Promise<AppUser | null> {
+    const user = await this.directory.clientFor(app).findUser(accountId);
+    return user ? appUserOf(app, user) : null;
+  }
+
+  async setUserAccess(app: string, accountId: string, access: UserAccess, _employeeId: string): Promise<void> {
+    const scim = this.directory.clientFor(app);
+    const user = await scim.findUser(accountId);
+    if (!user) return;
+    const operations = accessPatch(user, access);
+    if (operations.length > 0) {
+      try {
+        await scim.patchUser(user.id, operations, `set the access of ${accountId}`);
+      } catch (error) {
+        // Gone meanwhile: nothing left to set; the read-back says so.
+        if (error instanceof ScimNotFoundError) return scim.forgetUser(accountId);
+        throw error;
+      }
+    }
+    const memberOf = new Set((user.groups ?? []).map((g) => g.value));
+    const wanted = new Set(access.groups.map((g) => g.id));
+    const changes = [
+      ...(user.groups ?? []).filter((g) => g.value && !wanted.has(g.value)).map((g) => ({ id: g.value as string, name: g.display ?? (g.value as string), change: 'remove' as const })),
+      ...access.groups.filter((g) => !memberOf.has(g.id)).map((g) => ({ ...g, change: 'add' as const })),
+    ];
+    for (const { id, name, change } of changes) {
+      // A group gone meanwhile: nothing to leave; one to join again, the read-back reports.
+      await scim.changeMember(id, name, user.id, change).catch(unlessGone);
     }
   }
 
@@ -174,9 +226,7 @@ export class ScimSaasAdminConnector implements SaasAdminConnector {
     if (previousRole && previousRole.toLowerCase() !== role.toLowerCase() && memberOf.size > 0) {
       const previousGroup = await scim.groupIdOf(previousRole, false);
       if (previousGroup && memberOf.has(previousGroup)) {
-        await scim.changeMember(previousGroup, previousRole, user.id, 'remove').catch((error: unknown) => {
-          if (!(error instanceof ScimNotFoundError)) throw error;
-        });
+        await scim.changeMember(previousGroup, previousRole, user.id, 'remove').catch(unlessGone);
       }
     }
   }

@@ -1,3 +1,5 @@
+import { type AppUser, differingAttributes, type UserAccess } from './user-access';
+
 /** SCIM 2.0 (RFC 7643/7644) as the connector speaks it. */
 export const SCIM_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const SCIM_GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -47,3 +49,56 @@ export const licenceOf = (user: ScimUser): string | null => user.entitlements?.f
 /** Whether a JSON body is a SCIM user (has an id and a userName). */
 export const isScimUser = (body: unknown): body is ScimUser =>
   typeof (body as { id?: unknown } | null)?.id === 'string' && typeof (body as { userName?: unknown } | null)?.userName === 'string';
+
+/** Removes the user's seat licence (its two attributes). */
+export const REMOVE_SEATS: readonly PatchOperation[] = [
+  { op: 'remove', path: `${SCIM_LICENSING_SCHEMA}:licenceType` },
+  { op: 'remove', path: `${SCIM_LICENSING_SCHEMA}:seats` },
+];
+
+/** The user's roles, the primary one first. */
+export const rolesOf = (user: ScimUser): string[] => {
+  const roles = (user.roles ?? []).filter((r): r is MultiValue & { value: string } => typeof r.value === 'string' && r.value !== '');
+  const primary = roles.find((r) => r.primary) ?? roles[0];
+  return primary ? [primary.value, ...roles.filter((r) => r !== primary).map((r) => r.value)] : [];
+};
+
+/** Everything the user holds in the app. */
+export const appUserOf = (app: string, user: ScimUser): AppUser => {
+  const seats = user[SCIM_LICENSING_SCHEMA];
+  return {
+    app,
+    accountId: user.userName,
+    active: user.active === true,
+    roles: rolesOf(user),
+    entitlements: (user.entitlements ?? []).flatMap((e) =>
+      typeof e.value === 'string' ? [{ value: e.value, ...(e.type !== undefined ? { type: e.type } : {}), ...(e.primary !== undefined ? { primary: e.primary } : {}) }] : [],
+    ),
+    seats: seats?.licenceType ? { licenceType: seats.licenceType, seats: seats.seats ?? 0 } : null,
+    groups: (user.groups ?? []).flatMap((g) => (typeof g.value === 'string' ? [{ id: g.value, name: g.display ?? g.value }] : [])),
+  };
+};
+
+/**
+ * The PatchOp operations (RFC 7644 §3.5.2) that make the user's own attributes what `want` says:
+ * one operation per attribute that differs, so one PATCH of the user does it all. Group
+ * memberships are not among them: `groups` is read-only on a user (RFC 7643 §4.1.2), and is
+ * changed through each group.
+ */
+export const accessPatch = (user: ScimUser, want: UserAccess): PatchOperation[] =>
+  differingAttributes(appUserOf('', user), want).flatMap((attribute): PatchOperation[] => {
+    switch (attribute) {
+      case 'active':
+        return [{ op: 'replace', path: 'active', value: want.active }];
+      case 'roles':
+        return want.roles.length > 0 ? [{ op: 'replace', path: 'roles', value: want.roles.map((value, i) => ({ value, primary: i === 0 })) }] : [{ op: 'remove', path: 'roles' }];
+      case 'entitlements':
+        return want.entitlements.length > 0 ? [{ op: 'replace', path: 'entitlements', value: want.entitlements.map((e) => ({ ...e })) }] : [{ op: 'remove', path: 'entitlements' }];
+      case 'seats':
+        return want.seats
+          ? [{ op: 'replace', path: SCIM_LICENSING_SCHEMA, value: { licenceType: want.seats.licenceType, seats: want.seats.seats } }]
+          : [...REMOVE_SEATS];
+      case 'groups':
+        return [];
+    }
+  });

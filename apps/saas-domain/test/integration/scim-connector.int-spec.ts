@@ -242,6 +242,48 @@ describe('the SCIM connector', () => {
     expect(requestsFor('slack').some((s) => s.method === 'DELETE' && s.status === 204)).toBe(true);
   });
 
+  it("takes an employee's whole access back in one PATCH of the user and one per group, and gives exactly that back", async () => {
+    const { employeeId, accountId } = employee();
+    const leaverApp = appOfRun('leaver');
+    await saas.ensureAccess(leaverApp, accountId, 'member', employeeId);
+    await saas.ensureLicence(leaverApp, accountId, 'pro', employeeId);
+    await saas.ensureSeats(leaverApp, accountId, 'organization', 2, employeeId);
+    const before = await saas.findEmployeeUser(leaverApp, { employeeId, email: `${employeeId.toLowerCase()}@acme.test` });
+    expect(before).toMatchObject({
+      accountId,
+      active: true,
+      roles: ['member'],
+      entitlements: [{ value: 'pro', type: 'licence' }],
+      seats: { licenceType: 'organization', seats: 2 },
+      groups: [{ name: 'member' }],
+    });
+    const writesFrom = (mark: number) => seen.slice(mark).filter((s) => s.method !== 'GET').map((s) => `${s.method} ${s.path.replace(/[0-9a-f-]{36}/g, '{id}')}`);
+
+    let mark = seen.length;
+    await saas.setUserAccess(leaverApp, accountId, { active: false, roles: [], entitlements: [], seats: null, groups: [] }, employeeId);
+    expect(writesFrom(mark)).toEqual(['PATCH /Users/{id}', 'PATCH /Groups/{id}']);
+    expect(await saas.readUser(leaverApp, accountId)).toEqual({ app: leaverApp, accountId, active: false, roles: [], entitlements: [], seats: null, groups: [] });
+
+    await saas.setUserAccess(leaverApp, accountId, before as NonNullable<typeof before>, employeeId);
+    expect(await saas.readUser(leaverApp, accountId)).toEqual(before);
+    mark = seen.length;
+    await saas.setUserAccess(leaverApp, accountId, before as NonNullable<typeof before>, employeeId);
+    expect(writesFrom(mark)).toEqual([]);
+  });
+
+  it("finds an employee's user made without the employee id by its email, never one carrying another employee's id", async () => {
+    const { employeeId } = employee();
+    const other = employee();
+    const email = `${employeeId.toLowerCase()}@acme.test`;
+    const byHand = appOfRun('by-hand');
+    const user = (fields: object) => ({ method: 'POST', body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], active: true, ...fields }) });
+    expect((await scim(byHand, '/Users', user({ userName: email }))).status).toBe(201);
+    expect(await saas.findEmployeeUser(byHand, { employeeId, email })).toMatchObject({ app: byHand, accountId: email, active: true });
+    const otherEmail = `${other.employeeId.toLowerCase()}@acme.test`;
+    expect((await scim(byHand, '/Users', user({ userName: otherEmail, externalId: 'E-someone-else' }))).status).toBe(201);
+    expect(await saas.findEmployeeUser(byHand, { employeeId: other.employeeId, email: otherEmail })).toBeNull();
+  });
+
   it('grants the role without groups to an app configured without them', async () => {
     const { employeeId, accountId } = employee();
     const noGroups = appOfRun('no-groups');
