@@ -10,12 +10,13 @@ import { JourneysModule } from './journeys/journeys.module';
 import { CreateDeviceAssignments1732190000000 } from './migrations/1732190000000-create-device-assignments';
 import { CreateReplacements1732280000000 } from './migrations/1732280000000-create-replacements';
 import { NewHireDevicesPerJourney1732800000000 } from './migrations/1732800000000-new-hire-devices-per-journey';
+import { CreateOffboardings1733100000000 } from './migrations/1733100000000-create-offboardings';
 
 export const DEVICE_SERVICE = {
   name: 'device-domain',
   schema: 'device',
   consumerGroup: 'closeloop.device-domain',
-  migrations: [messagingTablesMigration('device', 1732180000000), CreateDeviceAssignments1732190000000, CreateReplacements1732280000000, NewHireDevicesPerJourney1732800000000],
+  migrations: [messagingTablesMigration('device', 1732180000000), CreateDeviceAssignments1732190000000, CreateReplacements1732280000000, NewHireDevicesPerJourney1732800000000, CreateOffboardings1733100000000],
 };
 
 @Module({})

@@ -6,16 +6,18 @@ interface Device extends AssetRecord {
   readonly compliant: boolean;
 }
 
-/** Device management in memory, for service tests: the simulator's rules, with switches for refusals and non-compliance. */
+/** Device management in memory, for service tests: the simulator's rules, with switches for refusals, non-compliance and returns it ignores. */
 export class InMemoryDeviceManagement implements DeviceManagementConnector {
   readonly devices = new Map<string, Device>();
   refuse = false;
   nonCompliant = false;
+  /** Asset management answers a return with success and leaves the asset assigned. */
+  ignoreReturns = false;
   private next = 1;
 
   /** A device already in someone's hands (the one a replacement retires). */
   hand(assetTag: string, model: string, employeeId: string): void {
-    this.devices.set(assetTag, { assetTag, serialNumber: `SN-${assetTag}`, model, status: 'assigned', assignedTo: employeeId, assignedFor: null, retiredReason: null, retiredFor: null, enrolled: true, compliant: true });
+    this.devices.set(assetTag, { assetTag, serialNumber: `SN-${assetTag}`, model, status: 'assigned', assignedTo: employeeId, assignedFor: null, retiredReason: null, retiredFor: null, returnedFor: null, enrolled: true, compliant: true });
   }
 
   async assignForOrder(model: string, employeeId: string, orderRef: string): Promise<{ assetTag: string; serialNumber: string }> {
@@ -23,7 +25,7 @@ export class InMemoryDeviceManagement implements DeviceManagementConnector {
     const existing = [...this.devices.values()].find((d) => d.assignedFor === orderRef && d.status === 'assigned');
     if (existing) return existing;
     const assetTag = `AT-NEW-${this.next++}`;
-    const device: Device = { assetTag, serialNumber: `SN-${assetTag}`, model, status: 'assigned', assignedTo: employeeId, assignedFor: orderRef, retiredReason: null, retiredFor: null, enrolled: false, compliant: false };
+    const device: Device = { assetTag, serialNumber: `SN-${assetTag}`, model, status: 'assigned', assignedTo: employeeId, assignedFor: orderRef, retiredReason: null, retiredFor: null, returnedFor: null, enrolled: false, compliant: false };
     this.devices.set(assetTag, device);
     return device;
   }
@@ -55,6 +57,23 @@ export class InMemoryDeviceManagement implements DeviceManagementConnector {
   async returnToService(assetTag: string, orderRef: string): Promise<void> {
     const device = this.devices.get(assetTag);
     if (device?.status === 'retired' && device.retiredFor === orderRef) this.update(assetTag, { status: 'assigned', retiredReason: null, retiredFor: null });
+  }
+
+  async assetsAssignedTo(employeeId: string): Promise<AssetRecord[]> {
+    if (this.refuse) throw new DeviceManagementRejectedError(`asset management refused to list the assets of ${employeeId}`);
+    return [...this.devices.values()].filter((d) => d.status === 'assigned' && d.assignedTo === employeeId).sort((a, b) => a.assetTag.localeCompare(b.assetTag));
+  }
+
+  async logReturned(assetTag: string, orderRef: string, employeeId: string): Promise<void> {
+    if (this.refuse) throw new DeviceManagementRejectedError(`asset management refused to log ${assetTag} as returned`);
+    const device = this.devices.get(assetTag);
+    if (!this.ignoreReturns && device?.status === 'assigned' && device.assignedTo === employeeId) this.update(assetTag, { status: 'returned', returnedFor: orderRef });
+  }
+
+  async assignAgain(assetTag: string, orderRef: string, employeeId: string): Promise<void> {
+    if (this.refuse) throw new DeviceManagementRejectedError(`asset management refused to assign ${assetTag} again`);
+    const device = this.devices.get(assetTag);
+    if (device?.status === 'returned' && device.returnedFor === orderRef) this.update(assetTag, { status: 'assigned', assignedTo: employeeId, returnedFor: null });
   }
 
   private update(assetTag: string, change: Partial<Device>): void {

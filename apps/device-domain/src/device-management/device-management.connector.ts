@@ -31,11 +31,20 @@ export interface DeviceManagementConnector {
   retireAsset(assetTag: string, reason: string, orderRef: string, employeeId: string): Promise<void>;
   /** Compensation: puts an asset the order retired back in service with its last assignee; anything else is left alone. */
   returnToService(assetTag: string, orderRef: string, employeeId: string): Promise<void>;
+  /** Reads the assets asset management has assigned to the employee, in asset-tag order. */
+  assetsAssignedTo(employeeId: string): Promise<AssetRecord[]>;
+  /**
+   * Logs the asset, assigned to the employee, as returned by the order (a leaver's offboarding);
+   * an asset already returned, or not in the employee's hands, is left as it is.
+   */
+  logReturned(assetTag: string, orderRef: string, employeeId: string): Promise<void>;
+  /** Compensation: assigns an asset the order logged as returned to the employee again; anything else is left alone. */
+  assignAgain(assetTag: string, orderRef: string, employeeId: string): Promise<void>;
 }
 
-export type AssetStatus = 'in_stock' | 'assigned' | 'retired';
+export type AssetStatus = 'in_stock' | 'assigned' | 'retired' | 'returned';
 
-/** An asset as asset management records it. A retired asset keeps its last assignee. */
+/** An asset as asset management records it. A retired or returned asset keeps its last assignee. */
 export interface AssetRecord {
   readonly assetTag: string;
   readonly serialNumber: string;
@@ -45,6 +54,8 @@ export interface AssetRecord {
   readonly retiredReason: string | null;
   /** The order (journey) that retired it. */
   readonly retiredFor: string | null;
+  /** The order (journey) that logged it as returned. */
+  readonly returnedFor: string | null;
 }
 
 export const DEVICE_MANAGEMENT_CONNECTOR = Symbol('DEVICE_MANAGEMENT_CONNECTOR');

@@ -8,10 +8,35 @@ import { DataSource } from 'typeorm';
 
 import { type AssetRecord, type AssetStatus, type DeviceManagementConnector, DeviceManagementRejectedError, type DeviceState } from './device-management.connector';
 
+const ASSET_COLUMNS = 'asset_tag, serial_number, model, status, assigned_to, retired_reason, retired_for, returned_for';
+
+interface AssetRow {
+  asset_tag: string;
+  serial_number: string;
+  model: string;
+  status: string;
+  assigned_to: string | null;
+  retired_reason: string | null;
+  retired_for: string | null;
+  returned_for: string | null;
+}
+
+const assetOf = (row: AssetRow): AssetRecord => ({
+  assetTag: row.asset_tag,
+  serialNumber: row.serial_number,
+  model: row.model,
+  status: row.status as AssetStatus,
+  assignedTo: row.assigned_to,
+  retiredReason: row.retired_reason,
+  retiredFor: row.retired_for,
+  returnedFor: row.returned_for,
+});
+
 /**
  * A simulated asset stock and MDM, persisted in the service's schema, committing on its own
  * like a remote system. When a model runs out, the simulated warehouse restocks one device.
- * With `readBackDisagrees` enrolment answers success but the device stays non-compliant.
+ * With `readBackDisagrees` enrolment answers success but the device stays non-compliant, and a
+ * retirement or a return answers success and leaves the asset as it was.
  */
 @Injectable()
 export class SimulatedDeviceManagementConnector implements DeviceManagementConnector {
@@ -72,21 +97,8 @@ export class SimulatedDeviceManagementConnector implements DeviceManagementConne
   }
 
   async readAsset(assetTag: string): Promise<AssetRecord | null> {
-    const [row] = await this.dataSource.query(
-      'SELECT asset_tag, serial_number, model, status, assigned_to, retired_reason, retired_for FROM device.sim_devices WHERE asset_tag = $1',
-      [assetTag],
-    );
-    return row
-      ? {
-          assetTag: row.asset_tag,
-          serialNumber: row.serial_number,
-          model: row.model,
-          status: row.status as AssetStatus,
-          assignedTo: row.assigned_to,
-          retiredReason: row.retired_reason,
-          retiredFor: row.retired_for,
-        }
-      : null;
+    const [row] = await this.dataSource.query(`SELECT ${ASSET_COLUMNS} FROM device.sim_devices WHERE asset_tag = $1`, [assetTag]);
+    return row ? assetOf(row) : null;
   }
 
   async retireAsset(assetTag: string, reason: string, orderRef: string, employeeId: string): Promise<void> {
@@ -108,6 +120,36 @@ export class SimulatedDeviceManagementConnector implements DeviceManagementConne
       `UPDATE device.sim_devices SET status = 'assigned', retired_reason = NULL, retired_for = NULL, retired_at = NULL, updated_at = now()
        WHERE asset_tag = $1 AND status = 'retired' AND retired_for = $2`,
       [assetTag, orderRef],
+    );
+  }
+
+  async assetsAssignedTo(employeeId: string): Promise<AssetRecord[]> {
+    await pause(this.faults.for(employeeId).latencyMs);
+    const rows: AssetRow[] = await this.dataSource.query(`SELECT ${ASSET_COLUMNS} FROM device.sim_devices WHERE assigned_to = $1 AND status = 'assigned' ORDER BY asset_tag`, [
+      employeeId,
+    ]);
+    return rows.map(assetOf);
+  }
+
+  async logReturned(assetTag: string, orderRef: string, employeeId: string): Promise<void> {
+    const faults = this.faults.for(employeeId);
+    await pause(faults.latencyMs);
+    if (faults.failProvisioning) throw new DeviceManagementRejectedError(`asset management refused to log ${assetTag} as returned: simulated provisioning fault`);
+    // With readBackDisagrees asset management answers success and leaves the asset assigned.
+    if (faults.readBackDisagrees) return;
+    await this.dataSource.query(
+      `UPDATE device.sim_devices SET status = 'returned', returned_for = $2, returned_at = now(), updated_at = now()
+       WHERE asset_tag = $1 AND status = 'assigned' AND assigned_to = $3`,
+      [assetTag, orderRef, employeeId],
+    );
+  }
+
+  async assignAgain(assetTag: string, orderRef: string, employeeId: string): Promise<void> {
+    await pause(this.faults.for(employeeId).latencyMs);
+    await this.dataSource.query(
+      `UPDATE device.sim_devices SET status = 'assigned', assigned_to = $3, returned_for = NULL, returned_at = NULL, updated_at = now()
+       WHERE asset_tag = $1 AND status = 'returned' AND returned_for = $2`,
+      [assetTag, orderRef, employeeId],
     );
   }
 

@@ -1,6 +1,6 @@
 import { type ItsmConnector, type ItsmRecord, type ItsmRecordValues, ItsmRejectedError } from './itsm.connector';
 
-/** The ITSM system in memory, for service tests: opens unseen records, like the simulator; can refuse or ignore updates. */
+/** The ITSM system in memory, for service tests: opens unseen records on a read, like the simulator (never on a close); can refuse or ignore updates. */
 export class InMemoryItsm implements ItsmConnector {
   readonly records = new Map<string, ItsmRecord>();
   refuse = false;
@@ -14,5 +14,13 @@ export class InMemoryItsm implements ItsmConnector {
   async updateRecord(recordId: string, values: ItsmRecordValues): Promise<void> {
     if (this.refuse) throw new ItsmRejectedError(`the ITSM system refused to update ${recordId}`);
     if (!this.ignoreUpdates) this.records.set(recordId, { recordId, ...values });
+  }
+
+  async closeRecord(recordId: string): Promise<boolean> {
+    if (this.refuse) throw new ItsmRejectedError(`the ITSM system refused to close ${recordId}`);
+    const record = this.records.get(recordId);
+    if (!record) return false;
+    if (!this.ignoreUpdates) this.records.set(recordId, { ...record, state: 'closed' });
+    return true;
   }
 }

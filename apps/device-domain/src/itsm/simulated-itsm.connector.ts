@@ -10,9 +10,12 @@ import { type ItsmConnector, type ItsmRecord, type ItsmRecordValues, ItsmRejecte
  * simulator holds every record it is asked about: one it has not seen yet is opened, with no
  * asset filled in, as the ITSM system would hold a new request item.
  *
+ * Closing is another matter: the simulator closes only a record it holds (one the requester
+ * raised, or one a test opened through `updateRecord`), and never opens one to close it.
+ *
  * Faults apply when `onlyFor` names the subject's employee id or the record id itself, so a test
- * can make the ITSM system alone misbehave. With `readBackDisagrees` an update answers success
- * and changes nothing.
+ * can make the ITSM system alone misbehave. With `readBackDisagrees` an update or a close answers
+ * success and changes nothing.
  */
 @Injectable()
 export class SimulatedItsmConnector implements ItsmConnector {
@@ -39,6 +42,21 @@ export class SimulatedItsmConnector implements ItsmConnector {
          retired_asset_tag = EXCLUDED.retired_asset_tag, updated_at = EXCLUDED.updated_at`,
       [recordId, values.state, values.assignedAssetTag, values.retiredAssetTag],
     );
+  }
+
+  async closeRecord(recordId: string, employeeId: string): Promise<boolean> {
+    const faults = this.faultsFor(recordId, employeeId);
+    await pause(faults.latencyMs);
+    if (faults.failProvisioning) throw new ItsmRejectedError(`the ITSM system refused to close ${recordId}: simulated provisioning fault`);
+    if (faults.readBackDisagrees) return (await this.dataSource.query('SELECT 1 FROM device.sim_itsm_records WHERE record_id = $1', [recordId])).length > 0;
+    const closed = await this.dataSource.query(
+      `WITH closed AS (
+         UPDATE device.sim_itsm_records SET state = 'closed', updated_at = CASE WHEN state = 'closed' THEN updated_at ELSE now() END
+         WHERE record_id = $1 RETURNING record_id)
+       SELECT * FROM closed`,
+      [recordId],
+    );
+    return closed.length > 0;
   }
 
   private faultsFor(recordId: string, employeeId: string): ActiveFaults {

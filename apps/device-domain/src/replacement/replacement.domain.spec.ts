@@ -24,6 +24,7 @@ const asset = (overrides: Partial<AssetRecord> = {}): AssetRecord => ({
   assignedTo: 'E1',
   retiredReason: null,
   retiredFor: null,
+  returnedFor: null,
   ...overrides,
 });
 

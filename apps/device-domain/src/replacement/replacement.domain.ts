@@ -45,8 +45,18 @@ export type Failed = { readonly kind: 'failed' } & Failure;
 export type RetirementDecision = { readonly kind: 'verified'; readonly assetTag: string; readonly reason: string } | Failed;
 export type ReconciliationDecision = { readonly kind: 'verified'; readonly assignedAssetTag: string; readonly retiredAssetTag: string } | Failed;
 
-const describeHolder = (asset: AssetRecord): string =>
-  asset.status === 'in_stock' ? 'in stock' : asset.status === 'retired' ? `already retired (${asset.retiredReason ?? 'no reason'})` : `assigned to ${asset.assignedTo ?? 'nobody'}`;
+const describeHolder = (asset: AssetRecord): string => {
+  switch (asset.status) {
+    case 'in_stock':
+      return 'in stock';
+    case 'retired':
+      return `already retired (${asset.retiredReason ?? 'no reason'})`;
+    case 'returned':
+      return `returned by ${asset.assignedTo ?? 'nobody'}`;
+    case 'assigned':
+      return `assigned to ${asset.assignedTo ?? 'nobody'}`;
+  }
+};
 
 /**
  * Why the asset cannot be retired for this order, or null when it can: it must be in asset

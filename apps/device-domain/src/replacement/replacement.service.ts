@@ -11,11 +11,12 @@ import {
 } from '@closeloop/contracts';
 import type { OutgoingEvent } from '@closeloop/messaging';
 import { createLogger } from '@closeloop/observability';
-import { boundedCalls, byJourney, failed, isDue, outcomeEvent, ParticipantPorts, snapshotBefore, type StepAsk, stepContracts, stepTransaction } from '@closeloop/participant';
-import { compensatedEvent, confirmUndos } from '@closeloop/participant';
+import { boundedCalls, failed, isDue, outcomeEvent, ParticipantPorts, snapshotBefore, type StepAsk, stepContracts } from '@closeloop/participant';
+import { compensatedEvent } from '@closeloop/participant';
 import { Injectable } from '@nestjs/common';
 
 import { complianceVerified, DEVICE_REPORTS } from '../enrolment/compliance.report';
+import { type Advanced, advanceJourneys, undoSteps } from '../journeys/journey-transactions';
 import { ReplacementActions } from './replacement.actions';
 import {
   type Failed,
@@ -119,40 +120,27 @@ export class ReplacementService {
    * contradicts confirms nothing: assurance asks again.
    */
   compensate(events: ReadonlyArray<CompensationOf<'device-replacement'>>): Promise<void> {
-    return stepTransaction(this.ports, events, this.logger, async (tx, todo) => {
-      const records = await this.replacements.lock(tx, todo.map((e) => orderOf(e.requestId, e.payload.request)));
-      return confirmUndos(
-        todo,
-        this.logger,
-        async (event) => {
-          const step = stepOf(event);
-          const record: ReplacementRecord = { ...(records.get(event.requestId) as ReplacementRecord), compensating: true };
-          const result = await this.actions.undo(step, record);
-          const next: ReplacementRecord = result.confirmed ? { ...record, [step]: { ...record[step], status: 'compensated' } } : record;
-          records.set(event.requestId, next);
-          await this.replacements.save(tx, next, this.ports.clock.now());
-          return result;
-        },
-        (event, { undone: what }) => compensatedEvent(STEPS[stepOf(event)], event, what, this.ports),
-      );
+    return undoSteps(this.ports, this.logger, events, {
+      records: this.replacements,
+      keyOf: (event) => orderOf(event.requestId, event.payload.request),
+      undo: (record, event) => this.actions.undo(stepOf(event), record),
+      undone: (record, event) => ({ ...record, [stepOf(event)]: { ...record[stepOf(event)], status: 'compensated' } }),
+      confirmed: (event, what) => compensatedEvent(STEPS[stepOf(event)], event, what, this.ports),
     });
   }
 
   private async run(asks: readonly Ask[]): Promise<void> {
     if (asks.length === 0) return;
     await this.rememberItsmBefore(asks);
-    await stepTransaction(this.ports, asks, this.logger, async (tx, fresh) => {
-      const records = await this.replacements.lock(tx, fresh.map((a) => orderOf(a.cause.requestId, a.request)));
-      // Journeys side by side (bounded); the steps of one journey one after the other.
-      const advanced = await this.calls([...byJourney(fresh)], ([requestId, journeyAsks]) => this.advance(records.get(requestId) as ReplacementRecord, journeyAsks));
-      const now = this.ports.clock.now();
-      for (const [, { record }] of advanced) await this.replacements.save(tx, record, now);
-      return advanced.flatMap(([, { out }]) => out);
+    await advanceJourneys(this.ports, this.calls, this.logger, asks, {
+      records: this.replacements,
+      keyOf: (ask) => orderOf(ask.cause.requestId, ask.request),
+      advance: (record, journeyAsks) => this.advance(record, journeyAsks),
     });
   }
 
   /** Runs the steps the journey's events ask for, then the reconciliation once both of its steps are verified. */
-  private async advance(start: ReplacementRecord, asks: readonly Ask[]): Promise<{ record: ReplacementRecord; out: OutgoingEvent[] }> {
+  private async advance(start: ReplacementRecord, asks: readonly Ask[]): Promise<Advanced<ReplacementRecord>> {
     let record = start;
     const out: OutgoingEvent[] = [];
     const askFor = (step: ReplacementStep) => asks.filter((a) => a.steps.includes(step)).at(-1);
