@@ -1,10 +1,13 @@
 import { messagingTablesMigration } from '@closeloop/messaging';
-import { RuntimeModule } from '@closeloop/runtime';
+import { RuntimeModule, SimulatorModule } from '@closeloop/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 
+import { ACCESS_CONTROL_CONNECTOR } from './access-control/access-control.connector';
+import { SimulatedAccessControlConnector } from './access-control/simulated-access-control.connector';
 import type { FacilitiesConfig } from './config/facilities.config';
 import { JourneysModule } from './journeys/journeys.module';
 import { CreateJourneySteps1796323954274 } from './migrations/1796323954274-create-journey-steps';
+import { CreateBadges1796400000000 } from './migrations/1796400000000-create-badges';
 
 /**
  * The service as deploy/services.json lists it. The outbox and inbox come first, at the timestamp
@@ -15,7 +18,7 @@ export const FACILITIES_SERVICE = {
   name: 'facilities-domain',
   schema: 'facilities',
   consumerGroup: 'closeloop.facilities-domain',
-  migrations: [messagingTablesMigration('facilities', 1732180000000), CreateJourneySteps1796323954274],
+  migrations: [messagingTablesMigration('facilities', 1732180000000), CreateJourneySteps1796323954274, CreateBadges1796400000000],
 };
 
 @Module({})
@@ -23,9 +26,11 @@ export class AppModule {
   static register(config: FacilitiesConfig): DynamicModule {
     return {
       module: AppModule,
-      // A connector to a target system joins here, e.g. SimulatorModule.register(...) as in
-      // apps/device-domain/src/app.module.ts (docs/add-a-domain-service.md, "The first step").
-      imports: [RuntimeModule.forRoot(FACILITIES_SERVICE, config), JourneysModule],
+      imports: [
+        RuntimeModule.forRoot(FACILITIES_SERVICE, config),
+        SimulatorModule.register(config.SIMULATOR_FAULTS, { provide: ACCESS_CONTROL_CONNECTOR, useClass: SimulatedAccessControlConnector }),
+        JourneysModule,
+      ],
     };
   }
 }

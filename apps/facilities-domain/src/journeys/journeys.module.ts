@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
 
+import { IssuanceModule } from '../issuance/issuance.module';
+import { OffboardingModule } from '../offboarding/offboarding.module';
 import { JourneyEventsHandler } from './journey-events.handler';
 
-/**
- * facilities's steps of every journey type, behind one set of event handlers. The first step's
- * feature module joins `imports` (docs/add-a-domain-service.md, "The first step").
- */
+/** facilities's badge steps of every journey type (a new hire's badge, a leaver's badges revoked), behind one set of event handlers. */
 @Module({
-  imports: [],
+  imports: [IssuanceModule, OffboardingModule],
   controllers: [JourneyEventsHandler],
 })
 export class JourneysModule {}
