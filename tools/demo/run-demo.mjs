@@ -192,6 +192,18 @@ const evidenceLines = (signals) =>
           .join('; ')}`;
       case SIGNAL_DEVICE:
         return `device    ${e.assetTag} ${e.model} serial ${e.serialNumber}  enrolled=${e.enrolled} compliant=${e.compliant}`;
+      case 'facilities.badge.granted.v1':
+        return `badge     ${e.badgeId}  active=${e.active}  zones: ${(e.zones ?? []).join(', ')}`;
+      case 'identity.account.disabled.v1':
+        return `identity  account ${e.accountId}  enabled=${e.enabled}  groups removed: ${(e.removedGroups ?? []).join(', ')}  sessions revoked: ${e.sessionsRevoked}`;
+      case 'saas.access.revoked.v1':
+        return `saas      ${(e.apps ?? []).map((a) => `${a.app} inactive${a.reclaimedLicences?.length ? `, licence ${a.reclaimedLicences.join('/')} reclaimed` : ''}`).join('; ') || 'no app access'}`;
+      case 'facilities.badge.revoked.v1':
+        return `badge     revoked: ${(e.revokedBadges ?? []).join(', ') || 'none held'}  active now: ${(e.activeBadges ?? []).length}`;
+      case 'device.return.logged.v1':
+        return `device    returned: ${(e.assets ?? []).map((a) => a.assetTag).join(', ') || 'none assigned'}`;
+      case 'device.itsm-record.closed.v1':
+        return `itsm      ${e.itsmRecordId} ${e.state}`;
       default:
         return `${s.signal}  ${JSON.stringify(e)}`;
     }
@@ -250,15 +262,15 @@ const happyPath = async () => {
 const IAM_APPROVER = await bearer('iam.approver@acme.test', ['approver'], ['iam-approvers']);
 const APP_OWNER = await bearer('app.owner@acme.test', ['approver'], ['saas-owners']);
 
-/** POST /journeys as the manager; the answer and the policy decision intake recorded. */
-const start = async (body) => {
+/** POST /journeys as the manager (or `who`); the answer and the policy decision intake recorded. */
+const start = async (body, who = MANAGER) => {
   const { status, body: answer } = await request(`${INTAKE_URL}/journeys`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...MANAGER },
+    headers: { 'content-type': 'application/json', ...who },
     body: JSON.stringify(body),
   });
   if (status !== 202) throw new Error(`POST /journeys (${body.type}) answered ${status}: ${JSON.stringify(answer)}`);
-  const journey = (await request(`${INTAKE_URL}/journeys/${answer.requestId}`, { headers: MANAGER })).body;
+  const journey = (await request(`${INTAKE_URL}/journeys/${answer.requestId}`, { headers: who })).body;
   return { requestId: answer.requestId, type: body.type, status: answer.status, policy: journey.policy, submittedAt: Date.now() };
 };
 
@@ -344,6 +356,47 @@ const moreJourneys = async (hires) => {
   return results.every((r) => r.status === 'confirmed') && attested.startsWith('attested');
 };
 
+
+// ---------------------------------------------------------------- a team's own service and journey
+
+const HR = await bearer('hr.partner@acme.test', ['requester']);
+
+/**
+ * The facilities team joined with its own service (facilities-domain) and journey versions:
+ * new hire v2 (v1 and a building badge) is a definition registered at intake, activated here by
+ * an admin while v1 journeys may still run; then a leaver is offboarded, badge included.
+ */
+const facilitiesAndLeavers = async () => {
+  console.log();
+  console.log('a team adds its own service: facilities-domain issues and revokes building badges');
+  const listed = await request(`${INTAKE_URL}/definitions`, { headers: STAFF });
+  console.log(`  definitions (GET /definitions): ${(listed.body?.items ?? []).map((d) => `${d.type} v${d.version}${d.active ? ' (active)' : ''}`).join(', ')}`);
+  const activated = await post(`${INTAKE_URL}/definitions/new-hire/2/activate`, {});
+  console.log(`  an admin activates new-hire v2 (POST /definitions/new-hire/2/activate): ${activated.status}; journeys started on v1 keep v1`);
+  const hire = await start({
+    type: 'new-hire',
+    subject: { employeeId: `E4001-${runId}`, email: `margaret.${runId}@acme.test`, displayName: 'Margaret Hamilton' },
+    groups: ['staff', 'engineering'],
+    apps: [{ app: 'asana', role: 'member' }, { app: 'figma', role: 'editor', licence: 'professional' }],
+    device: { model: 'laptop-14' },
+  });
+  const onboarded = await awaitOutcome({ ...hire, submittedAt: Date.now() });
+  console.log(`  ${hire.requestId}  new-hire v${onboarded.outcome?.definitionVersion ?? '?'}  Margaret Hamilton -> ${onboarded.status}`);
+  for (const l of evidenceLines(onboarded.outcome?.signals)) console.log(`    ${l}`);
+  if (onboarded.status !== 'confirmed') return false;
+
+  console.log('  she leaves: the service desk raises the leaver record, HR offboards her; everything is taken back and read back, then the record is closed');
+  const itsmRecordId = `RITM4${runId.toUpperCase()}`;
+  await put(`${DEVICE_URL}/simulator/itsm/records/${itsmRecordId}`, undefined);
+  const leaver = await start(
+    { type: 'offboarding', subject: { employeeId: `E4001-${runId}`, email: `margaret.${runId}@acme.test`, displayName: 'Margaret Hamilton' }, lastDay: '2026-12-31', itsmRecordId },
+    HR,
+  );
+  const offboarded = await awaitOutcome({ ...leaver, submittedAt: Date.now() });
+  console.log(`  ${leaver.requestId}  offboarding v${offboarded.outcome?.definitionVersion ?? '?'} (${leaver.policy.control}, rule ${leaver.policy.rule}) -> ${offboarded.status}`);
+  for (const l of evidenceLines(offboarded.outcome?.signals)) console.log(`    ${l}`);
+  return offboarded.status === 'confirmed' && (onboarded.outcome?.signals ?? []).some((s) => s.signal === 'facilities.badge.granted.v1');
+};
 
 // ---------------------------------------------------------------- exception paths
 
@@ -503,9 +556,10 @@ const main = async () => {
   const t0 = Date.now();
   const happy = await happyPath();
   const more = await moreJourneys(happy.results);
+  const facilities = await facilitiesAndLeavers();
   const exceptions = await exceptionPaths(t0);
   const auth = await whoIsCalling();
-  return happy.ok && more && exceptions && auth ? 0 : 1;
+  return happy.ok && more && facilities && exceptions && auth ? 0 : 1;
 };
 
 main().then(
