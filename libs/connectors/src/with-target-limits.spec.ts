@@ -36,7 +36,9 @@ describe('withTargetLimits', () => {
     const calls = ['a', 'b', 'c', 'd'].map((id) => directory.lookup(id));
     let finished = false;
     void Promise.all(calls).then(() => (finished = true));
-    // Let the calls that are running finish, a few at a time, until all have run.
+    // Nothing is let go until two calls run at once (the limiter's maximum), however slow the machine.
+    while (raw.running < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+    // Then the calls that are running finish, a few at a time, until all have run.
     while (!finished) {
       await new Promise((resolve) => setTimeout(resolve, 5));
       raw.releases.splice(0).forEach((release) => release());
