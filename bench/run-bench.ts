@@ -127,6 +127,26 @@ const rowsWritten = async (db: Client) => {
   return Number(rows[0].n);
 };
 
+/** Transactions committed in the bench database (the services', and the few of this script). */
+const commits = async (db: Client) => Number((await db.query('SELECT xact_commit::bigint AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0].n);
+
+/**
+ * What assurance did besides confirming, for the run's journeys: retries by why they were asked
+ * (DEADLINE_MISSED: no outcome by the step's deadline; with no fault injected, the request was
+ * still waiting in a queue), stalls and escalations.
+ */
+const exceptions = async (db: Client, ids: readonly string[]) => {
+  const { rows } = await db.query(
+    `SELECT count(*) FILTER (WHERE action = 'step.retry-requested' AND reason LIKE 'DEADLINE_MISSED:%')::int AS deadline_retries,
+            count(*) FILTER (WHERE action = 'step.retry-requested' AND reason NOT LIKE 'DEADLINE_MISSED:%')::int AS other_retries,
+            count(*) FILTER (WHERE action = 'step.stalled')::int AS stalls,
+            count(*) FILTER (WHERE action = 'journey.escalated')::int AS escalations
+     FROM assurance.audit_entries WHERE request_id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return { deadlineRetries: rows[0].deadline_retries, otherRetries: rows[0].other_retries, stalls: rows[0].stalls, escalations: rows[0].escalations };
+};
+
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -178,6 +198,7 @@ const main = async () => {
   const postgresCpuBefore = postgresCpuSeconds();
   const hwBefore = await highWatermarks(admin);
   const rowsBefore = await rowsWritten(db);
+  const commitsBefore = await commits(db);
 
   const submit = async (i: number) => {
     if (hr) return hr.submit(i, sentAt);
@@ -229,17 +250,26 @@ const main = async () => {
   const hwAfter = await highWatermarks(admin);
   const lag = await consumerLag(admin);
   const rowsAfter = await rowsWritten(db);
+  const commitsAfter = await commits(db);
   const perService = Object.fromEntries(
     Object.entries(pids).map(([s, pid]) => {
       const now = procStats(pid);
-      return [s, { cpuSeconds: +(now.cpuSeconds - (cpuBefore[s] ?? 0)).toFixed(1), peakRssMb: +now.peakRssMb.toFixed(0) }];
+      const cpuSeconds = now.cpuSeconds - (cpuBefore[s] ?? 0);
+      return [s, { cpuSeconds: +cpuSeconds.toFixed(1), cpuMsPerJourney: +((cpuSeconds * 1000) / N).toFixed(2), peakRssMb: +now.peakRssMb.toFixed(0) }];
     }),
   );
   const kafkaNow = procStats(kafkaPid());
-  perService['kafka (JVM)'] = { cpuSeconds: +(kafkaNow.cpuSeconds - kafkaCpuBefore).toFixed(1), peakRssMb: +kafkaNow.peakRssMb.toFixed(0) };
-  perService['postgresql (all backends)'] = { cpuSeconds: +(postgresCpuSeconds() - postgresCpuBefore).toFixed(1), peakRssMb: NaN };
+  const kafkaCpu = kafkaNow.cpuSeconds - kafkaCpuBefore;
+  perService['kafka (JVM)'] = { cpuSeconds: +kafkaCpu.toFixed(1), cpuMsPerJourney: +((kafkaCpu * 1000) / N).toFixed(2), peakRssMb: +kafkaNow.peakRssMb.toFixed(0) };
+  const postgresCpu = postgresCpuSeconds() - postgresCpuBefore;
+  perService['postgresql (all backends)'] = { cpuSeconds: +postgresCpu.toFixed(1), cpuMsPerJourney: +((postgresCpu * 1000) / N).toFixed(2), peakRssMb: NaN };
+  const servicesCpuMsPerJourney = +Object.entries(perService)
+    .filter(([s]) => !s.startsWith('kafka') && !s.startsWith('postgresql'))
+    .reduce((sum, [, v]) => sum + v.cpuMsPerJourney, 0)
+    .toFixed(2);
 
   const ids = [...sentAt.keys()];
+  const exceptional = await exceptions(db, ids);
   const { rows: outcomeRows } = await db.query('SELECT count(*)::int AS n, count(DISTINCT request_id)::int AS d FROM assurance.outcomes WHERE request_id = ANY($1::uuid[])', [ids]);
   let unpublished = 0;
   for (const schema of SCHEMAS) {
@@ -279,6 +309,9 @@ const main = async () => {
     },
     kafka: { events: Number(hwAfter - hwBefore), eventsPerSecond: +(Number(hwAfter - hwBefore) / elapsedS).toFixed(0), consumerLagAtEnd: lag },
     postgresRowsWrittenPerJourney: +((rowsAfter - rowsBefore) / N).toFixed(1),
+    postgresCommitsPerJourney: +((commitsAfter - commitsBefore) / N).toFixed(1),
+    servicesCpuMsPerJourney,
+    exceptions: exceptional,
     perService,
     correctness: { ...correctness, ok },
   };
@@ -289,7 +322,7 @@ const main = async () => {
   const md = [
     `### ${result.label}: ${N} new-hire journeys from ${result.settings.source}, ${result.settings.mode}, ${result.settings.instances} instance(s) of each domain service and assurance`,
     '',
-    `Machine: ${result.machine.cpus} cores (${result.machine.cpuModel}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}; Kafka, PostgreSQL and all five services on it. ${result.at}`,
+    `Machine: ${result.machine.cpus} cores (${result.machine.cpuModel}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}; Kafka, PostgreSQL and all ${Object.keys(pids).length} service processes on it. ${result.at}`,
     '',
     '| metric | value |',
     '|---|---|',
@@ -299,11 +332,15 @@ const main = async () => {
     `| Kafka events/s | ${result.kafka.eventsPerSecond} (${result.kafka.events} events) |`,
     `| consumer lag at end | ${Object.entries(lag).map(([g, n]) => `${g.replace('closeloop.', '')} ${n}`).join(', ')} |`,
     `| PostgreSQL rows written per journey | ${result.postgresRowsWrittenPerJourney} |`,
+    `| PostgreSQL commits per journey | ${result.postgresCommitsPerJourney} |`,
+    `| CPU ms per journey: services / Kafka / PostgreSQL | ${servicesCpuMsPerJourney} / ${perService['kafka (JVM)']?.cpuMsPerJourney} / ${perService['postgresql (all backends)']?.cpuMsPerJourney} |`,
+    `| step retries after a missed deadline (no fault injected: the request waited in a queue) / other retries | ${exceptional.deadlineRetries} / ${exceptional.otherRetries} |`,
+    `| stalls / escalations | ${exceptional.stalls} / ${exceptional.escalations} |`,
     `| correctness | ${ok ? 'OK' : 'FAILED'}: ${correctness.outcomeRecords} outcome records for ${correctness.submitted} journeys, ${correctness.duplicateConfirmedEvents} duplicate confirmations, ${unpublished} unpublished outbox rows${hr ? `, ${hrDeadLetters} dead-lettered hire events` : ''} |`,
     '',
-    '| process | CPU s | peak RSS MB |',
-    '|---|---|---|',
-    ...Object.entries(perService).map(([s, v]) => `| ${s} | ${v.cpuSeconds} | ${v.peakRssMb} |`),
+    '| process | CPU s | CPU ms per journey | peak RSS MB |',
+    '|---|---|---|---|',
+    ...Object.entries(perService).map(([s, v]) => `| ${s} | ${v.cpuSeconds} | ${v.cpuMsPerJourney} | ${v.peakRssMb} |`),
     '',
   ].join('\n');
 
