@@ -3,7 +3,7 @@ import { definitionOfRequest, JOURNEY_DEFINITIONS, startTopicsOf, stepEventTopic
 import { definitionDocument, type JourneyDefinitionDocument, parseJourneyDefinition } from './journey-definition';
 import { NEW_HIRE_V1 } from './new-hire.journey';
 import { assuranceTopics, ownerTopics, type Participant, participationProblems } from './participation';
-import { ownStep, runsStep } from './step-routing';
+import { compensationsOf, ownStep, retriesOf, runsStep } from './step-routing';
 
 const newHire = (): JourneyDefinitionDocument => definitionDocument(NEW_HIRE_V1);
 
@@ -77,6 +77,11 @@ describe('the definition a journey runs by', () => {
     const base = { type: 'new-hire' as const, requestedBy: 'm', subject: { employeeId: 'E1', email: 'e@x.test', displayName: 'E' }, groups: [], apps: [], device: { model: 'm' }, requestedAt: '2026-01-01T00:00:00Z' };
     expect(runsStep(device, { ...base, definitionVersion: 1 })).toBe(true);
     expect(runsStep(device, { ...base, definitionVersion: 2, definition: withoutDevice })).toBe(false);
+    // Nor does a retry or a compensation of that step reach its owner.
+    const asked = (request: object) => ({ payload: { step: 'device', owner: 'device', attempt: 2, reason: 'OPERATOR', request, evidence: {} } }) as never;
+    expect(retriesOf(device, [asked({ ...base, definitionVersion: 1 })])).toHaveLength(1);
+    expect(retriesOf(device, [asked({ ...base, definitionVersion: 2, definition: withoutDevice })])).toHaveLength(0);
+    expect(compensationsOf(device, [asked({ ...base, definitionVersion: 2, definition: withoutDevice })])).toHaveLength(0);
   });
 
   it('names its steps: a step handle for a step the definition lacks, or of another owner, is refused', () => {

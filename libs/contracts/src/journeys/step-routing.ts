@@ -47,10 +47,10 @@ export const requestsFor = <T extends JourneyType>(own: OwnStep<T>, events: read
 export const requestsOf = <T extends JourneyType>(type: T, events: readonly JourneyRequestedV1[]): Array<Requested<T>> =>
   events.filter((e): e is Requested<T> => isRequestOf(type, e.payload));
 
-/** Retry requests meant for this step: the owner and the step name both match, and the journey type. */
+/** Retry requests meant for this step: the owner and the step name both match, and the journey's definition has the step. */
 export const retriesOf = <T extends JourneyType>(own: OwnStep<T>, events: readonly StepRetryRequestedV1[]): Array<RetryOf<T>> =>
-  events.filter((e): e is RetryOf<T> => e.payload.owner === own.owner && e.payload.step === own.step && isRequestOf(own.journeyType, e.payload.request));
+  events.filter((e): e is RetryOf<T> => e.payload.owner === own.owner && e.payload.step === own.step && runsStep(own, e.payload.request));
 
 /** Compensation requests meant for this step. */
 export const compensationsOf = <T extends JourneyType>(own: OwnStep<T>, events: readonly CompensationRequestedV1[]): Array<CompensationOf<T>> =>
-  events.filter((e): e is CompensationOf<T> => e.payload.owner === own.owner && e.payload.step === own.step && isRequestOf(own.journeyType, e.payload.request));
+  events.filter((e): e is CompensationOf<T> => e.payload.owner === own.owner && e.payload.step === own.step && runsStep(own, e.payload.request));
