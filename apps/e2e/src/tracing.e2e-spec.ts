@@ -59,8 +59,7 @@ let manager: { authorization: string };
 
 const intake = (method: string, path: string, body?: unknown) => http(method, `${INTAKE}${path}`, body, manager);
 
-const submit = async (): Promise<{ requestId: string; employeeId: string }> => {
-  const request = newHireRequest();
+const submit = async (request = newHireRequest()): Promise<{ requestId: string; employeeId: string }> => {
   const response = await intake('POST', '/journeys', request);
   expect(response.status).toBe(202);
   return { requestId: response.body.requestId as string, employeeId: request.subject.employeeId };
@@ -155,9 +154,11 @@ describe('tracing, end to end', () => {
   });
 
   it("keeps retries, the escalation, an operator's decision and the compensation in the journey's trace", async () => {
-    const { requestId, employeeId } = await submit();
-    expect((await http('PUT', `${url('device-domain')}/simulator/faults`, { failProvisioning: true, onlyFor: [employeeId] }, staff)).status).toBe(200);
+    // The fault first: the device step must not run before it is in place.
+    const request = newHireRequest();
+    expect((await http('PUT', `${url('device-domain')}/simulator/faults`, { failProvisioning: true, onlyFor: [request.subject.employeeId] }, staff)).status).toBe(200);
     try {
+      const { requestId } = await submit(request);
       const { traceId } = await journeyAt(requestId, 'escalated');
       await eventually(async () => expect((await http('GET', `${ASSURANCE}/journeys/${requestId}`, undefined, staff)).body.steps.saas.status).toBe('verified'));
       expect((await http('POST', `${ASSURANCE}/work-queue/${requestId}/claim`, {}, await ops('ops-trace'))).status).toBe(200);
